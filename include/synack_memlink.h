@@ -82,6 +82,9 @@ uint64_t synack_memlink_now(const struct synack_memlink *m);
  * 0 if until_ns was reached. */
 int synack_memlink_run(struct synack_memlink *m, uint64_t until_ns,
                        int (*stop)(void *user), void *user);
+/* Puts pkt on the wire as if host `from` had sent it now (a raw sender: pings in the demo,
+ * crafted packets in tests).  The packet is copied. */
+void synack_memlink_inject(struct synack_memlink *m, int from, const uint8_t *pkt, size_t len);
 /* Polls every stack at the current time (to flush what socket calls queued). */
 void synack_memlink_kick(struct synack_memlink *m);
 
