@@ -64,6 +64,7 @@ struct synack_settings {
 
     /* Bounds (DESIGN.md principle 4): every pool is sized here, once. */
     uint32_t max_sockets;           /* sockets and full TCBs (listeners included) */
+    uint32_t max_half_open;         /* compact SYN_RCVD entries across all listeners */
     uint32_t max_tw_buckets;        /* net.ipv4.tcp_max_tw_buckets (compact TIME_WAIT) */
     uint32_t buf_chunks;            /* chunks of SYNACK_CHUNK_BYTES for all buffers */
 
@@ -145,6 +146,9 @@ int synack_stack_attach_link(struct synack_stack *st, const struct synack_link *
 int synack_stack_add_addr(struct synack_stack *st, const struct synack_addr *addr,
                           unsigned prefix_len);
 
+/* 1 if addr is one of the stack's addresses, else 0. */
+int synack_stack_owns_addr(const struct synack_stack *st, const struct synack_addr *addr);
+
 /* Hands the stack one received IP packet (IPv4 or IPv6, no link header) at time now_ns.
  * The stack reads pkt only during the call.  A bad packet is counted and dropped, never
  * reported here.  now_ns must not go backwards. */
@@ -170,7 +174,6 @@ enum synack_drop {
     SYNACK_DROP_BAD_TOTAL_LEN,   /* IP total/payload length disagrees with the buffer */
     SYNACK_DROP_BAD_CSUM,        /* IP, TCP or ICMP checksum wrong */
     SYNACK_DROP_FRAGMENT,        /* IP fragment: no reassembly yet */
-    SYNACK_DROP_TTL_EXPIRED,     /* TTL/hop limit 0 (we never forward) */
     SYNACK_DROP_NOT_FOR_US,      /* destination is not one of our addresses */
     SYNACK_DROP_BAD_SRC,         /* source is multicast/broadcast/unspecified/ours */
     SYNACK_DROP_UNKNOWN_PROTO,   /* no handler for the protocol */
@@ -180,6 +183,7 @@ enum synack_drop {
     SYNACK_DROP_BAD_PORT,        /* port 0 */
     SYNACK_DROP_NO_LISTENER,     /* no socket; answered with RST unless it was a RST */
     SYNACK_DROP_OUT_OF_WINDOW,   /* sequence number unacceptable (RFC 9293 §3.10.7.4) */
+    SYNACK_DROP_OUT_OF_ORDER,    /* data beyond RCV.NXT that could not be queued */
     SYNACK_DROP_BAD_ACK,         /* unacceptable ACK (RFC 5961 §5, SYN_RCVD, ...) */
     SYNACK_DROP_PAWS,            /* timestamp older than TS.Recent (RFC 7323 §5) */
     SYNACK_DROP_RST_IGNORED,     /* RST not exactly at RCV.NXT, or in TIME_WAIT (RFC 1337) */
@@ -274,8 +278,10 @@ int synack_accept(struct synack_stack *st, int sd, struct synack_sockaddr *peer)
 
 /* Starts an active open (CLOSED -> SYN_SENT, sending the SYN).  Returns -EINPROGRESS;
  * the outcome comes through writability (success) or SO_ERROR / an error event.
- * -EISCONN when connected, -EALREADY while connecting, -EADDRNOTAVAIL when no ephemeral
- * port is free, -ENETUNREACH with no address of that family, -EINVAL on a listener. */
+ * -EISCONN when connected or listening (as Linux), -EALREADY while connecting,
+ * -EADDRNOTAVAIL when no ephemeral port (or 4-tuple) is free, -ENETUNREACH with no
+ * address of that family, -EAFNOSUPPORT for a peer of the other family.  A socket whose
+ * attempt failed may connect again. */
 int synack_connect(struct synack_stack *st, int sd, const struct synack_sockaddr *peer);
 
 /* Flags for send/recv. */
@@ -285,9 +291,10 @@ int synack_connect(struct synack_stack *st, int sd, const struct synack_sockaddr
 #define SYNACK_MSG_MORE     0x8000
 
 /* Queues up to len bytes for sending; returns how many were queued (> 0), or -EAGAIN
- * (buffer full), -EPIPE (after shutdown(WR), close, or the connection died with no
- * error left to report), -ENOTCONN (not yet connected), or the connection's pending
- * error (-ECONNRESET, -ETIMEDOUT, ...) once.  Data is copied; buf is not kept. */
+ * (buffer full, or still connecting), -EPIPE (after shutdown(WR), after the connection
+ * died with no error left to report, or never connected: as Linux), -EOPNOTSUPP for
+ * MSG_OOB, or the connection's pending error (-ECONNRESET, -ETIMEDOUT, ...) once.
+ * Data is copied; buf is not kept. */
 ssize_t synack_send(struct synack_stack *st, int sd, const void *buf, size_t len, int flags);
 
 /* Copies up to len received bytes into buf; returns the count, 0 at end of stream (the
@@ -319,14 +326,13 @@ int synack_state(struct synack_stack *st, int sd);
 #define SYNACK_SOL_SOCKET   1
 #define SYNACK_IPPROTO_TCP  6
 #define SYNACK_SO_REUSEADDR 2
-#define SYNACK_SO_ERROR     4   /* get only: the pending error (negative), cleared */
+#define SYNACK_SO_ERROR     4   /* get only: the pending error as a positive errno, cleared */
 #define SYNACK_SO_KEEPALIVE 9
 #define SYNACK_SO_LINGER    13  /* struct synack_linger */
 #define SYNACK_SO_SNDBUF    7   /* as Linux: set doubles the value, get returns it */
 #define SYNACK_SO_RCVBUF    8
 #define SYNACK_TCP_NODELAY      1
 #define SYNACK_TCP_MAXSEG       2
-#define SYNACK_TCP_CORK         3
 #define SYNACK_TCP_KEEPIDLE     4   /* seconds */
 #define SYNACK_TCP_KEEPINTVL    5   /* seconds */
 #define SYNACK_TCP_KEEPCNT      6

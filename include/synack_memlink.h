@@ -28,11 +28,12 @@ struct synack_memlink_impair {
     uint32_t jitter_us;   /* plus uniform [0, jitter_us) (may reorder) */
     uint32_t reorder_delay_us; /* extra delay of a reordered packet (default 1000) */
     uint64_t rate_bps;    /* 0: unlimited; else serialisation at this rate */
-    uint32_t queue_pkts;  /* rate-limit queue bound (tail drop); 0 means 100 */
+    uint32_t queue_pkts;  /* rate-limit queue bound (tail drop); 0 means 100; the packet
+                             being serialised counts */
     uint32_t mtu;         /* larger packets are dropped; 0 means the sender's MTU */
 };
 
-/* Per-direction counts. */
+/* Per-direction counts.  Packets beyond the 65536 in flight count as queue_drops. */
 struct synack_memlink_stats {
     uint64_t sent, delivered, lost, duplicated, reordered, corrupted, queue_drops,
         mtu_drops, no_route;
@@ -44,6 +45,7 @@ enum synack_memlink_event {
     SYNACK_MEMLINK_DELIVER,   /* handed to the receiving stack (after impairments) */
     SYNACK_MEMLINK_DROP,      /* lost, tail-dropped, too big, or no host owns the dst */
 };
+/* to_host is -1 when no host owns the destination (or it cannot be parsed). */
 typedef void (*synack_memlink_tap)(void *user, int event, int from_host, int to_host,
                                    uint64_t now_ns, const uint8_t *pkt, size_t len);
 
@@ -65,6 +67,8 @@ void synack_memlink_replace_host(struct synack_memlink *m, int host, struct syna
 /* Sets the impairments from one host to another; -1 for "every host". */
 void synack_memlink_set_impair(struct synack_memlink *m, int from, int to,
                                const struct synack_memlink_impair *imp);
+/* Sums the counts of the directions from -> to; -1 for "every host".  With to = -1 it
+ * also counts the packets no host owned (sent, no_route). */
 void synack_memlink_stats(const struct synack_memlink *m, int from, int to,
                           struct synack_memlink_stats *out);
 

@@ -16,6 +16,7 @@
 struct bufq {
     uint32_t start;  /* offset of byte 0 within chunk ring[first] */
     uint32_t len;    /* valid bytes from byte 0 */
+    uint32_t hi;     /* end of the furthest write from byte 0 (>= len; > len: data ahead) */
     uint16_t first;  /* ring index of the chunk holding byte 0 */
     uint16_t nchunks;/* chunks held (covering bytes written past len too) */
     uint32_t ring[BUFQ_MAX_CHUNKS]; /* pool indices */

@@ -1,0 +1,567 @@
+/* input.c: segment arrival, RFC 9293 §3.10.7 in its own order, hardened by RFC 5961 and
+ * RFC 7323 §5 (PAWS).  Read those sections before changing; each step is headed below. */
+#include <errno.h>
+#include <string.h>
+
+#include "ip/ip.h"
+#include "tcp/tcp.h"
+#include "wire/seq.h"
+
+/* All three flow-table entry types begin with a flow_node and their kind. */
+struct tcp_flow_head {
+    struct flow_node node;
+    uint8_t kind;
+};
+
+static void syn_sent_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_seg *seg);
+
+void tcp_input(struct synack_stack *st, const struct wire_ip *ip)
+{
+    struct tcp_seg seg;
+    seg.ip = ip;
+    bool verify = !(st->has_link && (st->link.caps & SYNACK_LINK_CAP_CSUM));
+    int reason = wire_tcp_parse(ip->payload, ip->payload_len, &ip->src, &ip->dst, verify, &seg.th);
+    if (reason) {
+        st->ctr.tcp_in_errs++;
+        stack_drop(st, reason);
+        return;
+    }
+    st->ctr.tcp_in_segs++;
+    const struct wire_tcp *th = &seg.th;
+    if (!th->sport || !th->dport) {
+        stack_drop(st, SYNACK_DROP_BAD_PORT);
+        return;
+    }
+    seg.len = (uint32_t)th->payload_len + ((th->flags & TCP_SYN) ? 1 : 0) +
+              ((th->flags & TCP_FIN) ? 1 : 0);
+
+    struct flow_key k;
+    memset(&k, 0, sizeof(k));
+    k.laddr = ip->dst;
+    k.raddr = ip->src;
+    k.lport = th->dport;
+    k.rport = th->sport;
+    struct flow_node *n = tcp_lookup(st, &k);
+    if (n) {
+        switch (container_of(n, struct tcp_flow_head, node)->kind) {
+        case TCP_FLOW_SOCK: {
+            struct tcp_sock *s = container_of(n, struct tcp_sock, node);
+            if (s->state == SYNACK_TCP_SYN_SENT)
+                syn_sent_input(st, s, &seg);
+            else
+                tcp_rcv_synchronized(st, s, &seg);
+            return;
+        }
+        case TCP_FLOW_REQ:
+            tcp_req_input(st, container_of(n, struct tcp_req, node), &seg);
+            return;
+        case TCP_FLOW_TW:
+            tcp_tw_input(st, container_of(n, struct tcp_tw, node), &seg);
+            return;
+        }
+    }
+    struct tcp_sock *l = tcp_lookup_listener(st, &ip->dst, th->dport);
+    if (l) {
+        tcp_listen_input(st, l, &seg, NULL);
+        return;
+    }
+    /* RFC 9293 §3.10.7.1: CLOSED: anything but a RST is answered with a RST. */
+    stack_drop(st, SYNACK_DROP_NO_LISTENER);
+    tcp_reply_rst(st, &seg);
+}
+
+/* Takes the options of the peer's SYN into the TCB. */
+static void take_syn_options(struct synack_stack *st, struct tcp_sock *s, const struct wire_tcp *th)
+{
+    tcp_parse_syn_options(st, th, s->family, &s->ws_ok, &s->snd_wscale, &s->ts_ok, &s->sack_ok,
+                          &s->peer_mss);
+    if (!s->ws_ok)
+        s->rcv_wscale = 0; /* RFC 7323 §2.2: scaling needs both SYNs to offer it */
+    if (s->ts_ok) {
+        s->ts_recent = th->opts.ts_val;
+        s->ts_recent_ms = stack_now_ms(st);
+    }
+}
+
+/* RFC 6298 §2 samples: from the echoed timestamp (RFC 7323 §4.1) when there is one,
+ * else from the Karn-filtered timing of one segment. */
+static void rtt_from_ack(struct synack_stack *st, struct tcp_sock *s, const struct wire_tcp *th)
+{
+    if (s->ts_ok && (th->opts.has & OPT_TS) && th->opts.ts_ecr) {
+        uint32_t sent_ms = th->opts.ts_ecr - s->ts_offset;
+        uint32_t rtt_ms = (uint32_t)stack_now_ms(st) - sent_ms;
+        if (rtt_ms < 3600u * 1000)
+            tcp_rtt_sample(st, s, rtt_ms * 1000 + 1);
+        s->rtt_timing = false;
+    } else if (s->rtt_timing && seq_gt(th->ack, s->rtt_seq)) {
+        tcp_rtt_sample(st, s, (uint32_t)((st->now - s->rtt_start_ns) / 1000));
+        s->rtt_timing = false;
+    }
+}
+
+/* RFC 6928: initial window min(10*MSS, max(2*MSS, 14600)). */
+void tcp_init_cwnd(struct tcp_sock *s)
+{
+    uint32_t mss = s->snd_mss;
+    uint32_t lim = 2 * mss > 14600 ? 2 * mss : 14600;
+    s->cwnd = 10 * mss < lim ? 10 * mss : lim;
+    s->ssthresh = UINT32_MAX;
+}
+
+/* RFC 9293 §3.10.7.3: SYN-SENT. */
+static void syn_sent_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_seg *seg)
+{
+    const struct wire_tcp *th = &seg->th;
+    bool ack_ok = false;
+    /* First, check the ACK bit. */
+    if (th->flags & TCP_ACK) {
+        if (seq_le(th->ack, s->iss) || seq_gt(th->ack, s->snd_max)) {
+            tcp_reply_rst(st, seg); /* <SEQ=SEG.ACK><CTL=RST>, never to a RST */
+            stack_drop(st, SYNACK_DROP_BAD_ACK);
+            return;
+        }
+        ack_ok = seq_lt(s->snd_una, th->ack) && seq_le(th->ack, s->snd_max);
+    }
+    /* Second, check the RST bit: with an acceptable ACK the connection was refused. */
+    if (th->flags & TCP_RST) {
+        if (ack_ok)
+            tcp_done(st, s, -ECONNREFUSED, "rcv RST (refused)");
+        else
+            stack_drop(st, SYNACK_DROP_RST_IGNORED);
+        return;
+    }
+    /* Third, security: no compartments here.  Fourth, check the SYN bit. */
+    if (!(th->flags & TCP_SYN)) {
+        stack_drop(st, SYNACK_DROP_BAD_FLAGS);
+        return;
+    }
+    s->irs = th->seq;
+    s->rcv_nxt = th->seq + 1;
+    s->rcv_adv = s->rcv_nxt;
+    take_syn_options(st, s, th);
+    /* RFC 7323 §2.2: the window of a SYN is not scaled. */
+    s->snd_wnd = s->max_snd_wnd = th->win;
+    s->snd_wl1 = th->seq;
+    s->snd_wl2 = th->ack;
+    if (ack_ok) {
+        s->snd_una = th->ack;
+        s->syn_acked = true;
+        if (s->retransmits == 0 || (s->ts_ok && th->opts.ts_ecr))
+            rtt_from_ack(st, s, th);
+        s->rtt_timing = false;
+        s->retransmits = 0;
+        s->backoff = 0;
+        timer_cancel(&st->wheel, &s->rtx_timer);
+        s->rtx_kind = RTX_NONE;
+        tcp_established(st, s, "rcv SYN-ACK");
+        tcp_init_cwnd(s);
+        st->ctr.tcp_active_opens++;
+        /* Send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>; any text is processed from the
+         * sixth step on, which the synchronized path does. */
+        s->ack_now = true;
+        if (th->payload_len || (th->flags & TCP_FIN)) {
+            seg->th.flags &= (uint8_t)~TCP_SYN;
+            seg->th.seq += 1;
+            seg->len -= 1;
+            tcp_rcv_synchronized(st, s, seg);
+            return;
+        }
+        tcp_output(st, s);
+        if (s->ack_now)
+            tcp_send_ack(st, s);
+        return;
+    }
+    /* Simultaneous open: SYN_RCVD, send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.  Text is
+     * left for the peer to retransmit once ESTABLISHED. */
+    tcp_set_state(st, s, SYNACK_TCP_SYN_RCVD, "rcv SYN (simultaneous open)");
+    tcp_send_syn(st, s);
+}
+
+/* RFC 9293 §3.10.7.4 first: the four cases of segment acceptability. */
+bool tcp_seq_acceptable(uint32_t seq, uint32_t len, uint32_t rcv_nxt, uint32_t wnd)
+{
+    if (len == 0)
+        return wnd == 0 ? seq == rcv_nxt : seq_in(seq, rcv_nxt, rcv_nxt + wnd);
+    if (wnd == 0)
+        return false;
+    return seq_in(seq, rcv_nxt, rcv_nxt + wnd) || seq_in(seq + len - 1, rcv_nxt, rcv_nxt + wnd);
+}
+
+static void rst_received(struct synack_stack *st, struct tcp_sock *s)
+{
+    /* RFC 9293 §3.10.7.4: an active open in SYN-RECEIVED was refused; in the other
+     * synchronized states the connection was reset.  Unlike Linux, which reports EPIPE
+     * for a RST in CLOSE_WAIT, the RFC's (and BSD's) "connection reset" is kept: the
+     * seeds' server-process-dies story reads ECONNRESET, then EPIPE. */
+    int err = -ECONNRESET;
+    if (s->state == SYNACK_TCP_SYN_RCVD && s->active_open)
+        err = -ECONNREFUSED;
+    tcp_done(st, s, err, "rcv RST");
+}
+
+/* Fifth step for an acceptable ACK in the synchronized states. Returns false when the
+ * socket is gone or the segment must be dropped. */
+static bool ack_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_seg *seg)
+{
+    const struct wire_tcp *th = &seg->th;
+    uint32_t ack = th->ack;
+    if (s->state == SYNACK_TCP_SYN_RCVD) {
+        if (!(seq_lt(s->snd_una, ack) && seq_le(ack, s->snd_max))) {
+            tcp_reply_rst(st, seg); /* <SEQ=SEG.ACK><CTL=RST> */
+            stack_drop(st, SYNACK_DROP_BAD_ACK);
+            return false;
+        }
+        s->snd_una = s->iss + 1;
+        s->syn_acked = true;
+        s->retransmits = 0;
+        s->backoff = 0;
+        timer_cancel(&st->wheel, &s->rtx_timer);
+        s->snd_wnd = (uint32_t)th->win << s->snd_wscale;
+        s->max_snd_wnd = s->snd_wnd;
+        s->snd_wl1 = th->seq;
+        s->snd_wl2 = ack;
+        tcp_established(st, s, "rcv ACK of SYN");
+        tcp_init_cwnd(s);
+        st->ctr.tcp_active_opens++;
+    }
+    /* RFC 9293: an ACK for something not yet sent draws an ACK and is dropped. */
+    if (seq_gt(ack, s->snd_max)) {
+        tcp_send_ack(st, s);
+        stack_drop(st, SYNACK_DROP_BAD_ACK);
+        return false;
+    }
+    /* RFC 5961 §5.2: acceptable only from SND.UNA - MAX.SND.WND on. */
+    if (seq_lt(ack, s->snd_una - s->max_snd_wnd)) {
+        if (tcp_challenge_ack_allowed(st))
+            tcp_send_ack(st, s);
+        stack_drop(st, SYNACK_DROP_BAD_ACK);
+        return false;
+    }
+    if (seq_gt(ack, s->snd_una)) {
+        uint32_t data_end = s->snd_una + s->sndq.len;
+        uint32_t acked = ack - s->snd_una;
+        if (s->fin_queued && ack == data_end + 1) {
+            s->fin_acked = true;
+            acked--;
+        }
+        bufq_consume(&s->sndq, &st->chunks, acked);
+        s->snd_una = ack;
+        if (seq_lt(s->snd_nxt, s->snd_una))
+            s->snd_nxt = s->snd_una;
+        rtt_from_ack(st, s, th);
+        s->retransmits = 0;
+        s->backoff = 0;
+        s->head_sent_ns = st->now;
+        /* RFC 5681 §3.1: slow start below ssthresh, congestion avoidance above. */
+        if (s->cwnd < s->ssthresh)
+            s->cwnd += acked < s->snd_mss ? acked : s->snd_mss;
+        else
+            s->cwnd += s->snd_mss * s->snd_mss / s->cwnd ? s->snd_mss * s->snd_mss / s->cwnd : 1;
+        /* RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it. */
+        if (s->snd_una == s->snd_max) {
+            if (s->rtx_kind == RTX_RETRANSMIT) {
+                timer_cancel(&st->wheel, &s->rtx_timer);
+                s->rtx_kind = RTX_NONE;
+            }
+        } else {
+            tcp_arm_rtx(st, s);
+        }
+        events_touch(st, s);
+    }
+    /* RFC 9293 §3.10.7.4: update the send window from the newest segment. */
+    if (seq_lt(s->snd_wl1, th->seq) || (s->snd_wl1 == th->seq && seq_le(s->snd_wl2, ack))) {
+        uint32_t wnd = (uint32_t)th->win << s->snd_wscale;
+        if (wnd > s->snd_wnd)
+            events_touch(st, s);
+        s->snd_wnd = wnd;
+        if (wnd > s->max_snd_wnd)
+            s->max_snd_wnd = wnd;
+        s->snd_wl1 = th->seq;
+        s->snd_wl2 = ack;
+        if (wnd && s->rtx_kind == RTX_PERSIST) {
+            timer_cancel(&st->wheel, &s->rtx_timer);
+            s->rtx_kind = RTX_NONE;
+            s->backoff = 0;
+        }
+    }
+    switch (s->state) {
+    case SYNACK_TCP_FIN_WAIT_1:
+        /* A FIN arriving in order with this ACK takes FIN_WAIT_1 straight to TIME_WAIT
+         * in the eighth step. */
+        if (s->fin_acked && !((th->flags & TCP_FIN) && th->seq == s->rcv_nxt)) {
+            tcp_set_state(st, s, SYNACK_TCP_FIN_WAIT_2, "rcv ACK of FIN");
+            if (s->sd < 0)
+                timer_arm(&st->wheel, &s->ka_timer,
+                          st->now + (uint64_t)st->cfg.tcp_fin_timeout_ms * 1000000u);
+        }
+        break;
+    case SYNACK_TCP_CLOSING:
+        if (s->fin_acked) {
+            tcp_enter_time_wait(st, s, "rcv ACK of FIN");
+            return false;
+        }
+        break;
+    case SYNACK_TCP_LAST_ACK:
+        if (s->fin_acked) {
+            tcp_done(st, s, 0, "rcv ACK of FIN");
+            return false;
+        }
+        break;
+    default:
+        break;
+    }
+    return true;
+}
+
+/* Seventh step: in-order text goes to the receive buffer.  Returns false when the
+ * socket is gone. */
+static bool text_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_seg *seg,
+                       uint32_t *fin_seq)
+{
+    const struct wire_tcp *th = &seg->th;
+    uint32_t seq = th->seq;
+    const uint8_t *data = th->payload;
+    uint32_t plen = (uint32_t)th->payload_len;
+    *fin_seq = seq + plen;
+    if (!plen)
+        return true;
+    if (s->state != SYNACK_TCP_ESTABLISHED && s->state != SYNACK_TCP_FIN_WAIT_1 &&
+        s->state != SYNACK_TCP_FIN_WAIT_2)
+        return true; /* RFC 9293: after the peer's FIN, text is ignored */
+    if (s->sd < 0 && !s->parent) {
+        /* RFC 1122 §4.2.2.13 / like Linux: data for a socket the application closed
+         * gets a RST, and the connection is aborted. */
+        tcp_reply_rst(st, seg);
+        tcp_done(st, s, -ECONNRESET, "data after close");
+        return false;
+    }
+    /* Trim what was already received (RFC 9293 §3.10.7.4, "trimmed"). */
+    if (seq_lt(seq, s->rcv_nxt)) {
+        uint32_t dup = s->rcv_nxt - seq;
+        if (dup >= plen) {
+            s->ack_now = true;
+            return true;
+        }
+        seq += dup;
+        data += dup;
+        plen -= dup;
+    }
+    if (seq != s->rcv_nxt) {
+        /* Out of order: no reassembly queue yet; ACK at once so the sender learns
+         * what is missing (RFC 5681 §4.2). */
+        s->ack_now = true;
+        stack_drop(st, SYNACK_DROP_OUT_OF_ORDER);
+        *fin_seq = seq - 1; /* never equal to rcv_nxt: no FIN processing */
+        return true;
+    }
+    /* Trim to the window we advertised and the buffer we have. */
+    uint32_t room = tcp_rcv_space(s);
+    uint32_t wnd = s->rcv_adv - s->rcv_nxt;
+    if (wnd > room)
+        room = wnd < room ? wnd : room;
+    uint32_t take = plen < room ? plen : room;
+    size_t n = bufq_append(&s->rcvq, &st->chunks, data, take);
+    if (n < plen) {
+        stack_drop(st, SYNACK_DROP_RCV_BUF_FULL);
+        *fin_seq = seq - 1;
+        s->ack_now = true;
+    }
+    if (!n)
+        return true;
+    s->rcv_nxt += (uint32_t)n;
+    s->rcv_unacked += (uint32_t)n;
+    if (n > s->rcv_mss) {
+        uint16_t cap = tcp_adv_mss(st, s->family, 0);
+        s->rcv_mss = (uint16_t)(n < cap ? n : cap);
+    }
+    if (!s->ato_started) {
+        /* Like Linux: the first data grants quick ACKs, about one per two segments
+         * of the window, at most TCP_MAX_QUICKACKS. */
+        uint32_t q = s->rcvbuf / (2u * s->rcv_mss);
+        s->quickacks = (uint8_t)(q > TCP_MAX_QUICKACKS ? TCP_MAX_QUICKACKS : q ? q : 2);
+        s->ato_started = true;
+    }
+    tcp_schedule_ack(st, s);
+    events_touch(st, s);
+    return true;
+}
+
+/* Eighth step: the FIN.  Returns false when the socket is gone. */
+static bool fin_input(struct synack_stack *st, struct tcp_sock *s)
+{
+    /* RFC 9293: advance RCV.NXT over the FIN and acknowledge it at once. */
+    s->rcv_nxt += 1;
+    s->rcv_fin = true;
+    s->rcv_shut = true;
+    s->ack_now = true;
+    events_touch(st, s);
+    switch (s->state) {
+    case SYNACK_TCP_SYN_RCVD:
+    case SYNACK_TCP_ESTABLISHED:
+        tcp_set_state(st, s, SYNACK_TCP_CLOSE_WAIT, "rcv FIN");
+        break;
+    case SYNACK_TCP_FIN_WAIT_1:
+        if (!s->fin_acked) {
+            tcp_set_state(st, s, SYNACK_TCP_CLOSING, "rcv FIN (simultaneous close)");
+            break;
+        }
+        /* Our FIN was acknowledged by this very segment: straight to TIME_WAIT. */
+        tcp_send_ack(st, s);
+        tcp_enter_time_wait(st, s, "rcv FIN+ACK of FIN");
+        return false;
+    case SYNACK_TCP_FIN_WAIT_2:
+        tcp_send_ack(st, s);
+        tcp_enter_time_wait(st, s, "rcv FIN");
+        return false;
+    default:
+        break;
+    }
+    return true;
+}
+
+/* RFC 9293 §3.10.7.4: the synchronized states. */
+void tcp_rcv_synchronized(struct synack_stack *st, struct tcp_sock *s, struct tcp_seg *seg)
+{
+    const struct wire_tcp *th = &seg->th;
+    bool rst = th->flags & TCP_RST;
+
+    /* RFC 7323 §5.3 R1 (PAWS): an older timestamp marks an old duplicate, unless
+     * TS.Recent is more than 24 days old (§5.5). */
+    if (s->ts_ok && (th->opts.has & OPT_TS) && !rst && seq_lt(th->opts.ts_val, s->ts_recent) &&
+        stack_now_ms(st) - s->ts_recent_ms < TCP_PAWS_IDLE_MS) {
+        st->ctr.paws_rejected++;
+        stack_drop(st, SYNACK_DROP_PAWS);
+        tcp_send_ack(st, s);
+        return;
+    }
+
+    /* First, check the sequence number. */
+    uint32_t wnd = seq_gt(s->rcv_adv, s->rcv_nxt) ? s->rcv_adv - s->rcv_nxt : 0;
+    bool ok = tcp_seq_acceptable(th->seq, seg->len, s->rcv_nxt, wnd);
+    if (!ok && wnd == 0 && th->seq == s->rcv_nxt) {
+        /* RFC 9293: with a zero window, ACKs, URGs and RSTs are still processed; the
+         * text is dropped. */
+        ok = true;
+        seg->th.payload_len = 0;
+        seg->th.flags &= (uint8_t)~TCP_FIN;
+        seg->len = (th->flags & TCP_SYN) ? 1 : 0;
+        s->ack_now = true;
+    }
+    if (!ok) {
+        if (!rst)
+            tcp_send_ack(st, s);
+        stack_drop(st, SYNACK_DROP_OUT_OF_WINDOW);
+        return;
+    }
+    /* RFC 7323 §4.3 / Appendix D: TS.Recent from a segment covering Last.ACK.sent. */
+    if (s->ts_ok && (th->opts.has & OPT_TS) && seq_le(th->seq, s->last_ack_sent) &&
+        seq_ge(th->opts.ts_val, s->ts_recent)) {
+        s->ts_recent = th->opts.ts_val;
+        s->ts_recent_ms = stack_now_ms(st);
+    }
+
+    /* Second, check the RST bit (RFC 5961 §3.2): only exactly at RCV.NXT; elsewhere in
+     * the window it draws a challenge ACK. */
+    if (rst) {
+        if (th->seq == s->rcv_nxt) {
+            rst_received(st, s);
+        } else {
+            if (tcp_challenge_ack_allowed(st))
+                tcp_send_ack(st, s);
+            stack_drop(st, SYNACK_DROP_RST_IGNORED);
+        }
+        return;
+    }
+
+    /* Third, check security: no compartments here. */
+
+    /* Fourth, check the SYN bit (RFC 5961 §4.2): a challenge ACK, whatever the seq. */
+    if (th->flags & TCP_SYN) {
+        if (tcp_challenge_ack_allowed(st))
+            tcp_send_ack(st, s);
+        stack_drop(st, SYNACK_DROP_BAD_FLAGS);
+        return;
+    }
+
+    /* Fifth, check the ACK field. */
+    if (!(th->flags & TCP_ACK)) {
+        stack_drop(st, SYNACK_DROP_BAD_ACK);
+        return;
+    }
+    if (!ack_input(st, s, seg))
+        return;
+
+    /* Sixth, the URG bit: urgent data is delivered inline for now (RFC 6093 §4 notes
+     * that is how most applications see it). */
+
+    /* Seventh, process the segment text. */
+    uint32_t fin_seq;
+    if (!text_input(st, s, seg, &fin_seq))
+        return;
+
+    s->last_rcv_ns = st->now;
+    if (s->keepalive)
+        tcp_arm_keepalive(st, s);
+
+    /* Eighth, check the FIN bit: it counts only once everything before it is in. */
+    if ((th->flags & TCP_FIN) && fin_seq == s->rcv_nxt && !s->rcv_fin) {
+        if (!fin_input(st, s))
+            return;
+    }
+
+    tcp_output(st, s);
+    if (s->ack_now)
+        tcp_send_ack(st, s);
+}
+
+void tcp_icmp_error(struct synack_stack *st, const struct wire_icmp *m)
+{
+    struct flow_key k;
+    memset(&k, 0, sizeof(k));
+    k.laddr = m->quote.src;
+    k.raddr = m->quote.dst;
+    k.lport = m->quote.sport;
+    k.rport = m->quote.dport;
+    struct flow_node *n = tcp_lookup(st, &k);
+    int err = icmp_errno(m);
+    if (!n || !err) {
+        stack_drop(st, SYNACK_DROP_ICMP_BAD);
+        return;
+    }
+    uint8_t kind = container_of(n, struct tcp_flow_head, node)->kind;
+    if (kind == TCP_FLOW_REQ) {
+        /* Like Linux: an error about our SYN-ACK ends the half-open connection. */
+        struct tcp_req *r = container_of(n, struct tcp_req, node);
+        if (m->quote.seq == r->iss)
+            tcp_req_free(st, r);
+        return;
+    }
+    if (kind != TCP_FLOW_SOCK)
+        return;
+    struct tcp_sock *s = container_of(n, struct tcp_sock, node);
+    /* RFC 5927 §4.1: believe only errors quoting a sequence number in flight. */
+    if (!seq_in(m->quote.seq, s->snd_una, s->snd_max + 1)) {
+        stack_drop(st, SYNACK_DROP_ICMP_BAD);
+        return;
+    }
+    if (err == -EMSGSIZE) {
+        /* RFC 1191 §6.2 / RFC 8201 §5.2: shrink the MSS to the reported path MTU. */
+        uint32_t hdr = s->family == SYNACK_AF_INET ? 40 : 60;
+        uint32_t floor = s->family == SYNACK_AF_INET ? 576 : 1280;
+        uint32_t mtu = m->mtu < floor ? floor : m->mtu;
+        uint32_t mss = mtu - hdr - (s->ts_ok ? 12 : 0);
+        if (mss < s->snd_mss) {
+            s->snd_mss = (uint16_t)mss;
+            s->snd_nxt = s->snd_una; /* resend what was too big */
+            tcp_output(st, s);
+        }
+        return;
+    }
+    if (s->state == SYNACK_TCP_SYN_SENT || s->state == SYNACK_TCP_SYN_RCVD) {
+        /* Like Linux: an error while opening ends the attempt with its errno. */
+        tcp_done(st, s, err, "ICMP error");
+        return;
+    }
+    /* RFC 1122 §4.2.3.9: otherwise a soft error, reported if the connection times out. */
+    s->soft_err = err;
+}

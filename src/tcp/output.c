@@ -1,0 +1,304 @@
+/* output.c: building and sending segments: data under the windows and Nagle, ACKs, SYNs,
+ * RSTs.  Read RFC 9293 §3.8.6 (windows, SWS avoidance), §3.7.4 (Nagle), §3.10.7.1 (RST
+ * to a segment for no connection), RFC 7323 §2-3, RFC 5961 §7 before changing. */
+#include <string.h>
+
+#include "ip/ip.h"
+#include "tcp/tcp.h"
+#include "wire/seq.h"
+
+uint32_t tcp_tsval(const struct synack_stack *st, uint32_t offset)
+{
+    /* RFC 7323 §5.4: a 1 ms clock, offset per connection (as Linux does). */
+    return (uint32_t)stack_now_ms(st) + offset;
+}
+
+uint8_t tcp_our_wscale(const struct synack_stack *st)
+{
+    /* Like Linux: the smallest shift that lets the largest buffer be advertised. */
+    uint32_t space = st->cfg.tcp_rmem_max;
+    uint8_t ws = 0;
+    while (space > 65535 && ws < TCP_MAX_WSCALE) {
+        space >>= 1;
+        ws++;
+    }
+    return ws;
+}
+
+uint16_t tcp_adv_mss(const struct synack_stack *st, uint8_t family, uint16_t user_mss)
+{
+    /* RFC 9293 §3.7.1: MSS = MTU - fixed IP and TCP headers (40 IPv4, 60 IPv6). */
+    uint32_t mtu = st->has_link ? st->link.mtu : 1500;
+    uint32_t mss = mtu - (family == SYNACK_AF_INET ? 40 : 60);
+    if (user_mss && user_mss < mss)
+        mss = user_mss;
+    return (uint16_t)mss;
+}
+
+void tcp_set_snd_mss(struct synack_stack *st, struct tcp_sock *s)
+{
+    /* RFC 9293 §3.7.1: no segment larger than the peer's MSS or our own path allows;
+     * the MSS counts no options, so the timestamp option's 12 bytes come off it
+     * (RFC 6691), as Linux's mss_cache does. */
+    uint32_t mss = tcp_adv_mss(st, s->family, s->user_mss);
+    if (s->peer_mss < mss)
+        mss = s->peer_mss;
+    if (s->ts_ok)
+        mss -= 12;
+    s->snd_mss = (uint16_t)mss;
+    if (!s->rcv_mss)
+        s->rcv_mss = (uint16_t)(mss < 536 ? mss : 536);
+}
+
+uint32_t tcp_rcv_space(const struct tcp_sock *s)
+{
+    return s->rcvq.len < s->rcvbuf ? s->rcvbuf - s->rcvq.len : 0;
+}
+
+uint16_t tcp_window_field(struct tcp_sock *s, bool syn)
+{
+    uint32_t space = tcp_rcv_space(s);
+    if (syn) /* RFC 7323 §2.2: the window in a SYN is never scaled. */
+        return (uint16_t)(space > 65535 ? 65535 : space);
+    /* RFC 9293 §3.8.6.2.2 (receiver SWS avoidance): move the right edge only by at
+     * least min(buffer/2, MSS); never shrink it (§3.8.6). */
+    uint32_t edge = s->rcv_nxt + space;
+    uint32_t step = s->rcvbuf / 2 < s->rcv_mss ? s->rcvbuf / 2 : s->rcv_mss;
+    if (seq_lt(s->rcv_adv, s->rcv_nxt))
+        s->rcv_adv = s->rcv_nxt;
+    if (seq_gt(edge, s->rcv_adv) && (edge - s->rcv_adv >= step || space == s->rcvbuf))
+        s->rcv_adv = edge;
+    uint32_t wnd = s->rcv_adv - s->rcv_nxt;
+    uint32_t unit = 1u << s->rcv_wscale;
+    uint32_t field = (wnd + unit - 1) >> s->rcv_wscale; /* round up: keep the edge */
+    if (field > 65535) {
+        field = 65535;
+        s->rcv_adv = s->rcv_nxt + (65535u << s->rcv_wscale);
+    }
+    return (uint16_t)field;
+}
+
+void tcp_syn_options(const struct synack_stack *st, struct wire_tcp_opts *o, uint16_t mss,
+                     bool ws, uint8_t wscale, bool ts, uint32_t tsval, uint32_t tsecr, bool sack)
+{
+    (void)st;
+    memset(o, 0, sizeof(*o));
+    o->has = OPT_MSS;
+    o->mss = mss;
+    if (ws) {
+        o->has |= OPT_WSCALE;
+        o->wscale = wscale;
+    }
+    if (ts) {
+        o->has |= OPT_TS;
+        o->ts_val = tsval;
+        o->ts_ecr = tsecr;
+    }
+    if (sack)
+        o->has |= OPT_SACK_PERM;
+}
+
+int tcp_emit(struct synack_stack *st, const struct tcp_out *o)
+{
+    size_t cap;
+    uint8_t *buf = ip_payload_buf(st, o->src->family, &cap);
+    struct wire_tcp_out t = {
+        .sport = o->sport, .dport = o->dport, .seq = o->seq, .ack = o->ack,
+        .flags = o->flags, .win = o->win, .urp = 0, .opts = o->opts.has ? &o->opts : NULL,
+    };
+    size_t hl = wire_tcp_build_hdr(buf, cap, &t);
+    if (!hl || hl + o->data_len > cap)
+        return -1;
+    if (o->data_len)
+        bufq_peek(o->data, &st->chunks, o->data_off, buf + hl, o->data_len);
+    size_t n = hl + o->data_len;
+    wire_tcp_set_csum(buf, n, o->src, o->dst);
+    struct wire_ip_out h;
+    ip_out_init(st, &h, o->src, o->dst, IPPROTO_TCP_);
+    h.tos = o->tos;
+    st->ctr.tcp_out_segs++;
+    if (o->flags & TCP_RST)
+        st->ctr.tcp_out_rsts++;
+    return ip_send(st, &h, n);
+}
+
+void tcp_out_from_sock(const struct tcp_sock *s, struct tcp_out *o, uint32_t seq, uint8_t flags)
+{
+    memset(o, 0, sizeof(*o));
+    o->src = &s->node.key.laddr;
+    o->dst = &s->node.key.raddr;
+    o->sport = s->node.key.lport;
+    o->dport = s->node.key.rport;
+    o->seq = seq;
+    o->flags = flags;
+    if (flags & TCP_ACK)
+        o->ack = s->rcv_nxt;
+}
+
+/* Fills window, timestamps, and the ACK bookkeeping for a segment about to leave. */
+static void finish_out(struct synack_stack *st, struct tcp_sock *s, struct tcp_out *o)
+{
+    o->win = tcp_window_field(s, o->flags & TCP_SYN);
+    if (s->ts_ok) {
+        o->opts.has |= OPT_TS;
+        o->opts.ts_val = tcp_tsval(st, s->ts_offset);
+        o->opts.ts_ecr = s->ts_recent;
+    }
+    if (o->flags & TCP_ACK) {
+        s->last_ack_sent = s->rcv_nxt; /* RFC 7323 §4.3 */
+        s->ack_now = false;
+        s->rcv_unacked = 0;
+        timer_cancel(&st->wheel, &s->delack_timer);
+    }
+}
+
+void tcp_send_ack(struct synack_stack *st, struct tcp_sock *s)
+{
+    struct tcp_out o;
+    tcp_out_from_sock(s, &o, s->snd_nxt, TCP_ACK);
+    finish_out(st, s, &o);
+    tcp_emit(st, &o);
+}
+
+void tcp_send_syn(struct synack_stack *st, struct tcp_sock *s)
+{
+    bool synack = s->state == SYNACK_TCP_SYN_RCVD;
+    struct tcp_out o;
+    tcp_out_from_sock(s, &o, s->iss, synack ? TCP_SYN | TCP_ACK : TCP_SYN);
+    const struct synack_settings *c = &st->cfg;
+    /* A SYN offers what the settings allow; a SYN-ACK (simultaneous open) repeats the
+     * offer, since the peer's SYN alone does not settle the options (RFC 7323 §1.3). */
+    tcp_syn_options(st, &o.opts, tcp_adv_mss(st, s->family, s->user_mss),
+                    c->tcp_window_scaling != 0, s->rcv_wscale, c->tcp_timestamps != 0,
+                    tcp_tsval(st, s->ts_offset), synack ? s->ts_recent : 0, c->tcp_sack != 0);
+    o.win = tcp_window_field(s, true);
+    if (synack)
+        s->last_ack_sent = s->rcv_nxt;
+    tcp_emit(st, &o);
+}
+
+void tcp_send_rst(struct synack_stack *st, struct tcp_sock *s)
+{
+    /* Like Linux's active reset: RST+ACK at SND.NXT acknowledging RCV.NXT. */
+    struct tcp_out o;
+    tcp_out_from_sock(s, &o, s->snd_nxt, TCP_RST | TCP_ACK);
+    finish_out(st, s, &o);
+    tcp_emit(st, &o);
+}
+
+void tcp_reply_rst(struct synack_stack *st, const struct tcp_seg *seg)
+{
+    const struct wire_tcp *th = &seg->th;
+    /* RFC 9293 §3.10.7.1: never answer a RST. */
+    if (th->flags & TCP_RST)
+        return;
+    struct tcp_out o;
+    memset(&o, 0, sizeof(o));
+    o.src = &seg->ip->dst;
+    o.dst = &seg->ip->src;
+    o.sport = th->dport;
+    o.dport = th->sport;
+    if (th->flags & TCP_ACK) {
+        /* <SEQ=SEG.ACK><CTL=RST> */
+        o.seq = th->ack;
+        o.flags = TCP_RST;
+    } else {
+        /* <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> */
+        o.seq = 0;
+        o.ack = th->seq + seg->len;
+        o.flags = TCP_RST | TCP_ACK;
+    }
+    tcp_emit(st, &o);
+}
+
+bool tcp_challenge_ack_allowed(struct synack_stack *st)
+{
+    /* RFC 5961 §7: at most tcp_challenge_ack_limit challenge ACKs per second. */
+    if (st->now - st->challenge_window_start >= 1000000000ull) {
+        st->challenge_window_start = st->now;
+        st->challenge_count = 0;
+    }
+    if (st->challenge_count >= st->cfg.tcp_challenge_ack_limit) {
+        st->ctr.challenge_acks_suppressed++;
+        return false;
+    }
+    st->challenge_count++;
+    st->ctr.challenge_acks++;
+    return true;
+}
+
+/* Sends what the windows, Nagle and SWS avoidance allow, then the FIN if it is due. */
+void tcp_output(struct synack_stack *st, struct tcp_sock *s)
+{
+    /* Nothing follows an acknowledged FIN. */
+    if (!s->syn_acked || s->fin_acked || s->state == SYNACK_TCP_CLOSED ||
+        s->state == SYNACK_TCP_TIME_WAIT)
+        return;
+    uint32_t data_end = s->snd_una + s->sndq.len;
+    for (;;) {
+        uint32_t avail = seq_lt(s->snd_nxt, data_end) ? data_end - s->snd_nxt : 0;
+        bool fin_due = s->fin_queued && s->snd_nxt == data_end;
+        if (!avail && !fin_due)
+            break;
+        uint32_t in_flight = s->snd_nxt - s->snd_una;
+        uint32_t wnd = s->snd_wnd < s->cwnd ? s->snd_wnd : s->cwnd;
+        uint32_t usable = wnd > in_flight ? wnd - in_flight : 0;
+        uint32_t len = avail < s->snd_mss ? avail : s->snd_mss;
+        if (len > usable)
+            len = usable;
+        if (avail && !len) {
+            /* RFC 9293 §3.8.6.1: a zero window with nothing in flight is probed. */
+            if (!in_flight && !timer_armed(&s->rtx_timer)) {
+                s->rtx_kind = RTX_PERSIST;
+                timer_arm(&st->wheel, &s->rtx_timer, st->now + tcp_rto_current(st, s) * 1000000ull);
+            }
+            break;
+        }
+        bool last = len == avail;
+        if (len && len < s->snd_mss) {
+            /* RFC 9293 §3.7.4 (Nagle) and §3.8.6.2.1 (sender SWS avoidance): a small
+             * segment goes only if it empties the queue and nothing is outstanding
+             * (or TCP_NODELAY), or it fills half the largest window the peer offered,
+             * or a FIN follows it. */
+            bool push = last && (s->nodelay || in_flight == 0 || s->fin_queued);
+            bool half = s->max_snd_wnd && len >= s->max_snd_wnd / 2;
+            if (!push && !half) {
+                if (!in_flight && !timer_armed(&s->rtx_timer)) {
+                    s->rtx_kind = RTX_PERSIST;
+                    timer_arm(&st->wheel, &s->rtx_timer,
+                              st->now + tcp_rto_current(st, s) * 1000000ull);
+                }
+                break;
+            }
+        }
+        uint8_t flags = TCP_ACK;
+        if (len && last)
+            flags |= TCP_PSH;
+        if (last && s->fin_queued)
+            flags |= TCP_FIN;
+        struct tcp_out o;
+        tcp_out_from_sock(s, &o, s->snd_nxt, flags);
+        o.data = &s->sndq;
+        o.data_off = s->snd_nxt - s->snd_una;
+        o.data_len = len;
+        finish_out(st, s, &o);
+        if (seq_lt(s->snd_nxt, s->snd_max))
+            st->ctr.tcp_retrans_segs++;
+        else if (!s->rtt_timing) {
+            /* RFC 6298 §3 (Karn): time only segments sent once. */
+            s->rtt_timing = true;
+            s->rtt_seq = s->snd_nxt;
+            s->rtt_start_ns = st->now;
+        }
+        if (in_flight == 0)
+            s->head_sent_ns = st->now;
+        tcp_emit(st, &o);
+        s->snd_nxt += len + ((flags & TCP_FIN) ? 1 : 0);
+        if (seq_gt(s->snd_nxt, s->snd_max))
+            s->snd_max = s->snd_nxt;
+        if (!timer_armed(&s->rtx_timer) || s->rtx_kind != RTX_RETRANSMIT)
+            tcp_arm_rtx(st, s);
+        if (flags & TCP_FIN)
+            break;
+    }
+}

@@ -1,0 +1,271 @@
+/* tcp.h: the TCP control block (RFC 9293 §3.3.1 names), the compact SYN_RCVD and
+ * TIME_WAIT entries, and the functions the TCP files share.
+ * Read RFC 9293 §3.3 and §3.10 before changing. */
+#ifndef SYNACK_TCP_TCP_H
+#define SYNACK_TCP_TCP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/events.h"
+#include "core/bufq.h"
+#include "core/flowtab.h"
+#include "core/stack.h"
+#include "core/timer.h"
+#include "wire/icmp.h"
+#include "wire/ip.h"
+#include "wire/tcp.h"
+
+#define container_of(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
+
+/* What a flow-table node belongs to. */
+enum tcp_flow_kind { TCP_FLOW_SOCK = 1, TCP_FLOW_REQ, TCP_FLOW_TW };
+
+/* What the retransmission timer is doing. */
+enum tcp_rtx_kind { RTX_NONE = 0, RTX_RETRANSMIT, RTX_PERSIST };
+
+/* Linux's TCP_MAX_QUICKACKS: quick ACKs granted when data first arrives. */
+#define TCP_MAX_QUICKACKS 16
+/* RFC 7323 §5.5: TS.Recent is invalid after 24 days idle. */
+#define TCP_PAWS_IDLE_MS (24ull * 24 * 3600 * 1000)
+
+struct tcp_tw;
+
+/* A socket: listener, connection, or a connection the application has closed (orphan). */
+struct tcp_sock {
+    struct flow_node node;       /* in st->flows (connections) or st->listeners */
+    uint8_t kind;                /* TCP_FLOW_SOCK */
+    uint8_t state;               /* enum synack_tcp_state */
+    uint8_t family;
+    struct flowtab *hashed_in;   /* the flow table holding node, or NULL */
+    bool port_held;              /* counted in st->ports[lport] */
+    bool port_noreuse;           /* ...as a holder others may not share */
+    int sd;                      /* socket id; -1 once closed or before accept */
+
+    /* Listener. */
+    struct tcp_sock *parent;     /* the listener of a child not yet accepted */
+    struct tcp_sock *acc_next;   /* accept queue (FIFO) link */
+    struct tcp_sock *acc_head, *acc_tail;
+    uint32_t acc_len, backlog, syn_len;
+    struct tcp_req *reqs;        /* half-open connections (doubly linked) */
+    uint64_t last_cookie_ns;     /* when this listener last sent a SYN cookie */
+
+    /* Send sequence space (RFC 9293 §3.3.1). */
+    uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2, max_snd_wnd;
+    /* Receive sequence space. */
+    uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge advertised, never shrinks */
+    uint8_t snd_wscale, rcv_wscale;  /* peer's shift (applied to its windows), ours */
+    bool syn_acked;              /* our SYN has been acknowledged */
+    bool fin_queued;             /* a FIN follows the queued data (close/shutdown) */
+    bool rcv_fin;                /* the peer's FIN was received (in order) */
+    bool fin_acked;              /* our FIN was acknowledged */
+
+    /* Options negotiated. */
+    bool ws_ok, ts_ok, sack_ok, ecn_ok;
+    uint16_t peer_mss;           /* from the peer's SYN (536/1220 without the option) */
+    uint16_t snd_mss;            /* largest payload we send (options accounted) */
+    uint16_t rcv_mss;            /* estimate of the peer's segment size */
+    uint32_t ts_recent;          /* RFC 7323 §4.3 TS.Recent */
+    uint64_t ts_recent_ms;       /* when TS.Recent was set (24-day rule) */
+    uint32_t ts_offset;          /* added to our clock in TSval */
+    uint32_t last_ack_sent;      /* RFC 7323 §4.3 Last.ACK.sent */
+
+    /* RTT and retransmission (RFC 6298). */
+    uint32_t srtt_us, rttvar_us, rto_ms;
+    bool rtt_valid;              /* srtt holds a sample */
+    bool rtt_timing;             /* a Karn sample is running */
+    uint32_t rtt_seq;            /* ...ended by an ACK beyond this */
+    uint64_t rtt_start_ns;
+    uint8_t backoff;             /* RTO doublings in force */
+    uint8_t retransmits;         /* consecutive timeouts of the current head */
+    uint32_t total_retrans;
+    uint64_t head_sent_ns;       /* when the oldest unacknowledged data was sent */
+    uint8_t rtx_kind;            /* enum tcp_rtx_kind */
+    uint32_t cwnd, ssthresh;     /* bytes; RFC 5681 */
+    uint8_t dupacks;
+
+    /* Receive side ACK policy (Linux-like delayed ACK). */
+    uint8_t quickacks;
+    bool ack_now;                /* an ACK is owed at the end of input */
+    bool ato_started;            /* data has arrived before (quick-ack granted once) */
+    uint32_t rcv_unacked;        /* bytes received since our last ACK */
+
+    /* Buffers (bytes only; SYN and FIN take sequence space, not buffer). */
+    struct bufq sndq;            /* from snd_una: unacknowledged, then unsent */
+    struct bufq rcvq;            /* received in order, not yet read */
+    uint32_t sndbuf, rcvbuf;
+
+    /* Application side. */
+    bool rcv_shut, snd_shut;     /* Linux's RCV_SHUTDOWN / SEND_SHUTDOWN */
+    bool connected_once;         /* reached ESTABLISHED at some time */
+    bool active_open;            /* connect() made it */
+    int err;                     /* pending error (negative errno), reported once */
+    int soft_err;                /* last ICMP soft error, reported on timeout */
+    bool reuseaddr, keepalive, nodelay, cork, linger_on;
+    int linger_s;
+    uint16_t user_mss;           /* TCP_MAXSEG */
+    uint32_t keepidle_ms, keepintvl_ms;
+    uint8_t keepcnt, probes_out;
+    uint32_t user_timeout_ms;
+    uint64_t last_rcv_ns;        /* keepalive idle reference */
+
+    /* Timers. */
+    struct timer rtx_timer;      /* retransmission, SYN retransmission, persist */
+    struct timer delack_timer;
+    struct timer ka_timer;       /* keepalive, or orphaned FIN_WAIT_2 lifetime */
+
+    struct tcp_tw *tw;           /* the TIME_WAIT entry that took over this connection */
+
+    /* Readiness (src/api/events.c). */
+    uint32_t interest;
+    synack_socket_cb cb;
+    void *cb_user;
+    struct tcp_sock *dirty_next, *ready_next, *ready_prev;
+    bool on_dirty, on_ready;
+};
+
+/* A half-open connection in a listener's SYN queue (Linux's request sock). */
+struct tcp_req {
+    struct flow_node node;       /* in st->flows */
+    uint8_t kind;                /* TCP_FLOW_REQ */
+    struct tcp_sock *listener;
+    struct tcp_req *lnext, *lprev;
+    uint32_t iss, irs;
+    uint32_t peer_win;           /* unscaled window of the SYN */
+    uint16_t peer_mss;
+    uint8_t snd_wscale, rcv_wscale;
+    bool ws_ok, ts_ok, sack_ok, ecn_ok;
+    uint32_t ts_recent, ts_offset;
+    uint8_t retries;
+    struct timer timer;
+};
+
+/* A compact TIME_WAIT entry (RFC 9293 §3.6.1; Linux's timewait sock). */
+struct tcp_tw {
+    struct flow_node node;       /* in st->flows */
+    uint8_t kind;                /* TCP_FLOW_TW */
+    uint8_t family;
+    bool ts_ok;
+    uint8_t rcv_wscale;
+    uint32_t snd_nxt, rcv_nxt;
+    uint32_t rcv_wnd;            /* bytes */
+    uint32_t ts_recent, ts_offset;
+    uint64_t ts_recent_ms;
+    struct tcp_sock *owner;      /* the application's socket, if still open */
+    struct timer timer;
+};
+
+/* A segment as parsed for TCP input, with its sequence length (RFC 9293 §3.4). */
+struct tcp_seg {
+    const struct wire_ip *ip;
+    struct wire_tcp th;
+    uint32_t len;                /* SEG.LEN: payload + SYN + FIN */
+};
+
+/* An outgoing segment. */
+struct tcp_out {
+    const struct synack_addr *src, *dst;
+    uint16_t sport, dport;
+    uint32_t seq, ack;
+    uint8_t flags;
+    uint16_t win;
+    uint8_t tos;
+    struct wire_tcp_opts opts;
+    const struct bufq *data;     /* payload source, or NULL */
+    uint32_t data_off, data_len;
+};
+
+/* input.c */
+void tcp_input(struct synack_stack *st, const struct wire_ip *ip);
+void tcp_icmp_error(struct synack_stack *st, const struct wire_icmp *m);
+void tcp_rcv_synchronized(struct synack_stack *st, struct tcp_sock *s, struct tcp_seg *seg);
+void tcp_init_cwnd(struct tcp_sock *s);
+bool tcp_seq_acceptable(uint32_t seq, uint32_t len, uint32_t rcv_nxt, uint32_t wnd);
+
+/* output.c */
+int tcp_emit(struct synack_stack *st, const struct tcp_out *o);
+void tcp_out_from_sock(const struct tcp_sock *s, struct tcp_out *o, uint32_t seq, uint8_t flags);
+void tcp_send_ack(struct synack_stack *st, struct tcp_sock *s);
+void tcp_send_syn(struct synack_stack *st, struct tcp_sock *s);
+void tcp_send_rst(struct synack_stack *st, struct tcp_sock *s);
+void tcp_reply_rst(struct synack_stack *st, const struct tcp_seg *seg);
+bool tcp_challenge_ack_allowed(struct synack_stack *st);
+void tcp_output(struct synack_stack *st, struct tcp_sock *s);
+uint16_t tcp_window_field(struct tcp_sock *s, bool syn);
+uint32_t tcp_rcv_space(const struct tcp_sock *s);
+void tcp_syn_options(const struct synack_stack *st, struct wire_tcp_opts *o, uint16_t mss,
+                     bool ws, uint8_t wscale, bool ts, uint32_t tsval, uint32_t tsecr, bool sack);
+uint32_t tcp_tsval(const struct synack_stack *st, uint32_t offset);
+uint8_t tcp_our_wscale(const struct synack_stack *st);
+uint16_t tcp_adv_mss(const struct synack_stack *st, uint8_t family, uint16_t user_mss);
+void tcp_set_snd_mss(struct synack_stack *st, struct tcp_sock *s);
+
+/* timer.c */
+void tcp_timers_init(struct tcp_sock *s);
+void tcp_timers_stop(struct synack_stack *st, struct tcp_sock *s);
+void tcp_arm_rtx(struct synack_stack *st, struct tcp_sock *s);
+void tcp_arm_keepalive(struct synack_stack *st, struct tcp_sock *s);
+void tcp_schedule_ack(struct synack_stack *st, struct tcp_sock *s);
+uint32_t tcp_rto_current(const struct synack_stack *st, const struct tcp_sock *s);
+
+/* rtt.c */
+void tcp_rtt_sample(struct synack_stack *st, struct tcp_sock *s, uint32_t rtt_us);
+void tcp_rtt_init(struct synack_stack *st, struct tcp_sock *s);
+
+/* state.c */
+void tcp_set_state(struct synack_stack *st, struct tcp_sock *s, int new_state, const char *cause);
+void tcp_trace(struct synack_stack *st, int sd, const struct flow_key *k, int old_state,
+               int new_state, const char *cause);
+void tcp_done(struct synack_stack *st, struct tcp_sock *s, int err, const char *cause);
+void tcp_established(struct synack_stack *st, struct tcp_sock *s, const char *cause);
+
+/* sock.c: socket lifetime */
+struct tcp_sock *tcp_sock_alloc(struct synack_stack *st, uint8_t family);
+void tcp_sock_free(struct synack_stack *st, struct tcp_sock *s);
+void tcp_sock_hash(struct synack_stack *st, struct tcp_sock *s);
+void tcp_sock_unhash(struct tcp_sock *s);
+struct tcp_sock *tcp_sock_by_sd(struct synack_stack *st, int sd);
+int tcp_sd_alloc(struct synack_stack *st, struct tcp_sock *s);
+
+/* demux.c: lookups and ports */
+struct flow_node *tcp_lookup(struct synack_stack *st, const struct flow_key *k);
+struct tcp_sock *tcp_lookup_listener(struct synack_stack *st, const struct synack_addr *laddr,
+                                     uint16_t lport);
+int tcp_port_check(struct synack_stack *st, uint16_t port, bool reuseaddr);
+void tcp_port_hold(struct synack_stack *st, struct tcp_sock *s);
+void tcp_port_release(struct synack_stack *st, struct tcp_sock *s);
+int tcp_pick_ephemeral(struct synack_stack *st, struct flow_key *k);
+
+/* listen.c */
+/* isn: the ISN to use (a SYN that reopens a TIME_WAIT 4-tuple), or NULL to choose. */
+void tcp_listen_input(struct synack_stack *st, struct tcp_sock *l, struct tcp_seg *seg,
+                      const uint32_t *isn);
+void tcp_req_input(struct synack_stack *st, struct tcp_req *r, struct tcp_seg *seg);
+void tcp_listen_stop(struct synack_stack *st, struct tcp_sock *l);
+void tcp_req_free(struct synack_stack *st, struct tcp_req *r);
+
+/* syncookie.c (RFC 4987) */
+uint32_t tcp_cookie_make(struct synack_stack *st, const struct flow_key *k, uint32_t client_isn,
+                         uint16_t peer_mss, uint16_t *mss_out);
+int tcp_cookie_check(struct synack_stack *st, const struct flow_key *k, uint32_t client_isn,
+                     uint32_t cookie, uint16_t *mss_out);
+uint32_t tcp_cookie_tsval(uint32_t tsval, bool ws, uint8_t wscale, bool sack, bool ecn);
+int tcp_cookie_ts_decode(uint32_t tsecr, bool *ws, uint8_t *wscale, bool *sack, bool *ecn);
+
+/* isn.c (RFC 6528) */
+uint32_t tcp_isn(struct synack_stack *st, const struct flow_key *k);
+uint32_t tcp_ts_offset(struct synack_stack *st, const struct flow_key *k);
+
+/* timewait.c */
+void tcp_enter_time_wait(struct synack_stack *st, struct tcp_sock *s, const char *cause);
+void tcp_tw_input(struct synack_stack *st, struct tcp_tw *tw, struct tcp_seg *seg);
+void tcp_tw_free(struct synack_stack *st, struct tcp_tw *tw, const char *cause);
+
+/* options.c */
+void tcp_parse_syn_options(struct synack_stack *st, const struct wire_tcp *th, uint8_t family,
+                           bool *ws_ok, uint8_t *snd_wscale, bool *ts_ok, bool *sack_ok,
+                           uint16_t *peer_mss);
+
+
+#endif

@@ -1,0 +1,212 @@
+/* timer.c: the connection timers: retransmission (RFC 6298 §5), SYN retries, persist
+ * (RFC 9293 §3.8.6.1), delayed ACK (RFC 9293 §3.8.6.3, Linux's 40 ms), keepalive
+ * (RFC 9293 §3.8.4, RFC 1122 §4.2.3.6) and the orphaned FIN_WAIT_2 lifetime. */
+#include <errno.h>
+
+#include "tcp/tcp.h"
+#include "wire/seq.h"
+
+#define MS 1000000ull
+
+uint32_t tcp_rto_current(const struct synack_stack *st, const struct tcp_sock *s)
+{
+    /* RFC 6298 §5.5: back off by doubling; §2.5: a maximum (Linux: 120 s) caps it. */
+    uint64_t rto = (uint64_t)s->rto_ms << (s->backoff > 20 ? 20 : s->backoff);
+    return rto > st->cfg.rto_max_ms ? st->cfg.rto_max_ms : (uint32_t)rto;
+}
+
+void tcp_arm_rtx(struct synack_stack *st, struct tcp_sock *s)
+{
+    s->rtx_kind = RTX_RETRANSMIT;
+    timer_arm(&st->wheel, &s->rtx_timer, st->now + tcp_rto_current(st, s) * MS);
+}
+
+/* The error a connection that gave up reports: the soft ICMP error seen meanwhile, or
+ * ETIMEDOUT (RFC 1122 §4.2.3.9, as Linux's tcp_write_err). */
+static void give_up(struct synack_stack *st, struct tcp_sock *s, const char *cause)
+{
+    st->ctr.timeouts++;
+    st->ctr.abort_on_timeout++;
+    tcp_done(st, s, s->soft_err ? s->soft_err : -ETIMEDOUT, cause);
+}
+
+static bool user_timeout_passed(const struct synack_stack *st, const struct tcp_sock *s)
+{
+    return s->user_timeout_ms && st->now - s->head_sent_ns >= s->user_timeout_ms * MS;
+}
+
+static void retransmit_fire(struct synack_stack *st, struct tcp_sock *s)
+{
+    if (s->state == SYNACK_TCP_SYN_SENT || s->state == SYNACK_TCP_SYN_RCVD) {
+        uint8_t limit = s->state == SYNACK_TCP_SYN_SENT ? st->cfg.tcp_syn_retries
+                                                        : st->cfg.tcp_synack_retries;
+        if (s->retransmits >= limit || user_timeout_passed(st, s)) {
+            give_up(st, s, "SYN retries exhausted");
+            return;
+        }
+        s->retransmits++;
+        s->backoff++;
+        st->ctr.syn_retrans++;
+        st->ctr.tcp_retrans_segs++;
+        tcp_send_syn(st, s);
+        tcp_arm_rtx(st, s);
+        return;
+    }
+    if (s->snd_una == s->snd_max)
+        return; /* everything was acknowledged meanwhile */
+    uint8_t limit = st->cfg.tcp_retries2;
+    if (s->sd < 0) { /* Like Linux: tcp_orphan_retries, where 0 means 8. */
+        uint8_t orphan = st->cfg.tcp_orphan_retries ? st->cfg.tcp_orphan_retries : 8;
+        if (orphan < limit)
+            limit = orphan;
+    }
+    if (s->retransmits >= limit || user_timeout_passed(st, s)) {
+        give_up(st, s, "retransmissions exhausted");
+        return;
+    }
+    /* RFC 5681 §3.1 (7): on a timeout ssthresh = max(FlightSize/2, 2*SMSS), cwnd = 1 MSS. */
+    uint32_t flight = s->snd_max - s->snd_una;
+    uint32_t half = flight / 2;
+    s->ssthresh = half > 2u * s->snd_mss ? half : 2u * s->snd_mss;
+    s->cwnd = s->snd_mss;
+    s->dupacks = 0;
+    s->retransmits++;
+    s->total_retrans++;
+    s->backoff++;
+    s->rtt_timing = false; /* RFC 6298 §3: Karn, no samples from retransmissions */
+    /* Go back to the first unacknowledged byte and resend from there (RFC 6298 §5.4). */
+    s->snd_nxt = s->snd_una;
+    tcp_output(st, s);
+    tcp_arm_rtx(st, s);
+}
+
+static void persist_fire(struct synack_stack *st, struct tcp_sock *s)
+{
+    if (user_timeout_passed(st, s)) {
+        give_up(st, s, "zero window probes unanswered");
+        return;
+    }
+    /* Like Linux: the probe is an ACK below SND.UNA, which the peer answers with its
+     * window (RFC 9293 §3.8.6.1 allows any probe that draws an ACK). */
+    struct tcp_out o;
+    tcp_out_from_sock(s, &o, s->snd_una - 1, TCP_ACK);
+    o.win = tcp_window_field(s, false);
+    if (s->ts_ok) {
+        o.opts.has = OPT_TS;
+        o.opts.ts_val = tcp_tsval(st, s->ts_offset);
+        o.opts.ts_ecr = s->ts_recent;
+    }
+    tcp_emit(st, &o);
+    if (s->backoff < 20)
+        s->backoff++;
+    s->rtx_kind = RTX_PERSIST;
+    timer_arm(&st->wheel, &s->rtx_timer, st->now + (uint64_t)tcp_rto_current(st, s) * MS);
+}
+
+static void rtx_timer_fire(struct timer *t, void *ctx)
+{
+    struct synack_stack *st = ctx;
+    struct tcp_sock *s = container_of(t, struct tcp_sock, rtx_timer);
+    if (s->rtx_kind == RTX_PERSIST) {
+        s->rtx_kind = RTX_NONE;
+        if (s->snd_nxt == s->snd_una && s->sndq.len)
+            persist_fire(st, s);
+        else
+            tcp_output(st, s);
+    } else {
+        s->rtx_kind = RTX_NONE;
+        retransmit_fire(st, s);
+    }
+    events_touch(st, s);
+}
+
+static void delack_fire(struct timer *t, void *ctx)
+{
+    struct synack_stack *st = ctx;
+    struct tcp_sock *s = container_of(t, struct tcp_sock, delack_timer);
+    st->ctr.delayed_acks++;
+    tcp_send_ack(st, s);
+}
+
+static void ka_fire(struct timer *t, void *ctx)
+{
+    struct synack_stack *st = ctx;
+    struct tcp_sock *s = container_of(t, struct tcp_sock, ka_timer);
+    if (s->state == SYNACK_TCP_FIN_WAIT_2 && s->sd < 0) {
+        /* Like Linux: an orphaned FIN_WAIT_2 lives tcp_fin_timeout, then goes. */
+        tcp_done(st, s, 0, "FIN_WAIT_2 timeout");
+        return;
+    }
+    if (!s->keepalive || s->state == SYNACK_TCP_CLOSED || s->state == SYNACK_TCP_SYN_SENT)
+        return;
+    uint64_t idle = st->now - s->last_rcv_ns;
+    if (s->snd_max != s->snd_una || s->sndq.len) {
+        /* Data is outstanding: the retransmission timer watches the peer instead. */
+        timer_arm(&st->wheel, &s->ka_timer, st->now + s->keepidle_ms * MS);
+        return;
+    }
+    if (idle < s->keepidle_ms * MS) {
+        timer_arm(&st->wheel, &s->ka_timer, s->last_rcv_ns + s->keepidle_ms * MS);
+        return;
+    }
+    if (s->probes_out >= s->keepcnt ||
+        (s->user_timeout_ms && s->probes_out && idle >= s->user_timeout_ms * MS)) {
+        st->ctr.keepalive_timeouts++;
+        give_up(st, s, "keepalive probes unanswered");
+        return;
+    }
+    /* RFC 1122 §4.2.3.6: a probe with SEG.SEQ = SND.NXT-1 and no data draws an ACK. */
+    struct tcp_out o;
+    tcp_out_from_sock(s, &o, s->snd_nxt - 1, TCP_ACK);
+    o.win = tcp_window_field(s, false);
+    if (s->ts_ok) {
+        o.opts.has = OPT_TS;
+        o.opts.ts_val = tcp_tsval(st, s->ts_offset);
+        o.opts.ts_ecr = s->ts_recent;
+    }
+    tcp_emit(st, &o);
+    s->probes_out++;
+    st->ctr.keepalive_probes++;
+    timer_arm(&st->wheel, &s->ka_timer, st->now + s->keepintvl_ms * MS);
+}
+
+void tcp_timers_init(struct tcp_sock *s)
+{
+    timer_init(&s->rtx_timer, rtx_timer_fire);
+    timer_init(&s->delack_timer, delack_fire);
+    timer_init(&s->ka_timer, ka_fire);
+}
+
+void tcp_timers_stop(struct synack_stack *st, struct tcp_sock *s)
+{
+    timer_cancel(&st->wheel, &s->rtx_timer);
+    timer_cancel(&st->wheel, &s->delack_timer);
+    timer_cancel(&st->wheel, &s->ka_timer);
+    s->rtx_kind = RTX_NONE;
+}
+
+void tcp_arm_keepalive(struct synack_stack *st, struct tcp_sock *s)
+{
+    if (!s->keepalive) {
+        if (!(s->state == SYNACK_TCP_FIN_WAIT_2 && s->sd < 0))
+            timer_cancel(&st->wheel, &s->ka_timer);
+        return;
+    }
+    s->probes_out = 0;
+    timer_arm(&st->wheel, &s->ka_timer, s->last_rcv_ns + s->keepidle_ms * MS);
+}
+
+void tcp_schedule_ack(struct synack_stack *st, struct tcp_sock *s)
+{
+    /* Like Linux: quick ACKs while the connection starts (TCP_MAX_QUICKACKS, bounded by
+     * the window), then an ACK for every second full-sized segment (RFC 9293
+     * §3.8.6.3 / RFC 1122 §4.2.3.2) or after the delayed-ACK timeout (40 ms). */
+    if (s->quickacks) {
+        s->quickacks--;
+        s->ack_now = true;
+    } else if (s->rcv_unacked >= 2u * s->rcv_mss) {
+        s->ack_now = true;
+    } else if (!timer_armed(&s->delack_timer)) {
+        timer_arm(&st->wheel, &s->delack_timer, st->now + st->cfg.delack_min_ms * MS);
+    }
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The `synack demo` contract: the default run delivers its bytes intact (exit 0, the
+# summary line), with loss too; --list names every scenario; each scenario exits 0; the
+# same seed gives the same output; bad arguments exit 2.
+set -u
+tool=$1
+fail=0
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+ok() { echo "ok: $1"; }
+bad() { echo "FAIL: $1"; fail=1; }
+
+if "$tool" demo --no-ladder > "$t/out" 2>&1 && grep -qE '^delivered 1048576 bytes intact \(sha256 [0-9a-f]{64}\)$' "$t/out"; then
+  ok "default demo delivers 1 MiB intact"
+else
+  bad "default demo"; cat "$t/out"
+fi
+if "$tool" demo --no-ladder --loss 0.02 --seed 7 --bytes 300000 > "$t/loss" 2>&1 && grep -q '^delivered 300000 bytes intact' "$t/loss"; then
+  ok "demo with 2% loss delivers intact"
+else
+  bad "demo with 2% loss"; cat "$t/loss"
+fi
+"$tool" demo --seed 3 --bytes 50000 > "$t/a" 2>&1
+"$tool" demo --seed 3 --bytes 50000 > "$t/b" 2>&1
+if cmp -s "$t/a" "$t/b" && grep -q 'SYN_SENT' "$t/a" && grep -q 'TIME_WAIT' "$t/a"; then
+  ok "same seed, same ladder (with its states)"
+else
+  bad "ladder determinism"
+fi
+"$tool" demo --list > "$t/list"
+n=0
+for s in $(awk 'NR > 1 {print $1}' "$t/list"); do
+  n=$((n + 1))
+  if "$tool" demo --scenario "$s" > "$t/s" 2>&1 && grep -q "^$s: ok$" "$t/s"; then
+    ok "scenario $s"
+  else
+    bad "scenario $s"; cat "$t/s"
+  fi
+done
+[ "$n" -ge 14 ] && ok "$n scenarios listed" || bad "only $n scenarios listed"
+"$tool" demo --bogus > /dev/null 2>&1; [ $? -eq 2 ] && ok "bad argument exits 2" || bad "bad argument exit status"
+"$tool" demo --scenario nope > /dev/null 2>&1; [ $? -eq 2 ] && ok "unknown scenario exits 2" || bad "unknown scenario exit status"
+exit $fail
