@@ -27,7 +27,7 @@ struct timer {
 struct timer_wheel {
     uint64_t now_tick;                              /* all ticks <= now_tick processed */
     uint32_t count;                                 /* armed timers */
-    struct timer *slot[TIMER_LEVELS][TIMER_SLOTS];  /* FIFO lists (head; tail via walk) */
+    struct timer *slot[TIMER_LEVELS][TIMER_SLOTS];  /* FIFO lists (head) */
     struct timer **tail[TIMER_LEVELS][TIMER_SLOTS]; /* O(1) append keeps FIFO order */
     uint64_t bitmap[TIMER_LEVELS][TIMER_SLOTS / 64];/* non-empty slots */
 };

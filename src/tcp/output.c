@@ -255,11 +255,12 @@ void tcp_output(struct synack_stack *st, struct tcp_sock *s)
             break;
         }
         bool last = len == avail;
-        if (len && len < s->snd_mss) {
+        bool resend = seq_lt(s->snd_nxt, s->snd_max);
+        if (len && len < s->snd_mss && !resend) {
             /* RFC 9293 §3.7.4 (Nagle) and §3.8.6.2.1 (sender SWS avoidance): a small
-             * segment goes only if it empties the queue and nothing is outstanding
-             * (or TCP_NODELAY), or it fills half the largest window the peer offered,
-             * or a FIN follows it. */
+             * segment of new data goes only if it empties the queue and nothing is
+             * outstanding (or TCP_NODELAY), or it fills half the largest window the
+             * peer offered, or a FIN follows it.  Retransmissions are never held. */
             bool push = last && (s->nodelay || in_flight == 0 || s->fin_queued);
             bool half = s->max_snd_wnd && len >= s->max_snd_wnd / 2;
             if (!push && !half) {
@@ -282,7 +283,7 @@ void tcp_output(struct synack_stack *st, struct tcp_sock *s)
         o.data_off = s->snd_nxt - s->snd_una;
         o.data_len = len;
         finish_out(st, s, &o);
-        if (seq_lt(s->snd_nxt, s->snd_max))
+        if (resend)
             st->ctr.tcp_retrans_segs++;
         else if (!s->rtt_timing) {
             /* RFC 6298 §3 (Karn): time only segments sent once. */

@@ -507,7 +507,8 @@ static const struct pkt_qpkt *queued(const struct pkt_run *r, size_t n)
 /* packetdrill's aggregation: when the first segment carries less data than the line,
  * the following contiguous segments of the same connection (same ACK, same flags but
  * PSH/FIN, sent within the line's window) are added to it until the line's length is
- * reached.  Returns how many segments *a now stands for (1 when none were merged). */
+ * reached.  Returns how many segments *a now stands for (1 when none were merged); when
+ * the length is not reached exactly, *a is what was gathered (for the message). */
 static size_t merge(struct pkt_run *r, const struct pkt_packet *e, const struct pkt_window *w,
                     const struct pkt_conn *c, const struct live *first, struct pkt_packet *a)
 {
@@ -515,32 +516,28 @@ static size_t merge(struct pkt_run *r, const struct pkt_packet *e, const struct 
     if (r->cfg.strict_segments || a->len >= e->len || (a->flags & keep) != (e->flags & keep) ||
         (a->flags & (TCP_SYN | TCP_RST | TCP_FIN)))
         return 1;
-    struct pkt_packet agg = *a;
     size_t n = 1;
-    while (agg.len < e->len) {
+    while (a->len < e->len) {
         if (r->qlen <= n)
             pkt_advance(r, w->hi_ns, n);
         if (r->failed || r->qlen <= n)
-            return 1;
+            break;
         struct live lv;
         struct pkt_str why;
         pkt_str_init(&why);
         if (parse_live(r, queued(r, n), &lv, &why) || !lv.is_tcp ||
             lv.tcp.sport != first->tcp.sport || lv.tcp.dport != first->tcp.dport)
-            return 1;
+            break;
         struct pkt_packet b;
         live_to_script(&lv, c, &b);
-        if (b.seq != agg.seq + agg.len || b.ack != agg.ack || (b.flags & keep) != (agg.flags & keep) ||
-            (b.flags & (TCP_SYN | TCP_RST)) || ((agg.flags & TCP_FIN) && b.len))
-            return 1;
-        agg.len += b.len;
-        agg.flags |= b.flags;
-        agg.win = b.win;
+        if (b.seq != a->seq + a->len || b.ack != a->ack || (b.flags & keep) != (a->flags & keep) ||
+            (b.flags & (TCP_SYN | TCP_RST)) || ((a->flags & TCP_FIN) && b.len))
+            break;
+        a->len += b.len;
+        a->flags |= b.flags;
+        a->win = b.win;
         n++;
     }
-    if (agg.len != e->len)
-        return 1;
-    *a = agg;
     return n;
 }
 

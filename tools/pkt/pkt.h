@@ -322,7 +322,8 @@ struct pkt_run {
 
     struct pkt_call call;
 
-    int line; /* the line being run */
+    int line;            /* the line being run */
+    int after_last_line; /* what the stack sends now is not checked (nor queued) */
     int failed, fail_line;
     struct pkt_str fail;
 };

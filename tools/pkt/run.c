@@ -82,6 +82,8 @@ int pkt_check_time(struct pkt_run *r, int line, const struct pkt_window *w, uint
 static void on_tx(void *user, const uint8_t *pkt, size_t len)
 {
     struct pkt_run *r = user;
+    if (r->after_last_line)
+        return; /* not checked */
     if (r->qlen >= PKT_MAX_QUEUE) {
         pkt_fail(r, r->line, "the stack sent more than %d packets the script did not match",
                  PKT_MAX_QUEUE);
@@ -326,6 +328,7 @@ static void run_events(struct pkt_run *r)
      * the stack sends after the last line is not checked. */
     if (!r->failed && r->call.active) {
         struct pkt_window none = {0};
+        r->after_last_line = 1;
         finish_call(r, r->call.ev->line, &none, 0);
     }
 }

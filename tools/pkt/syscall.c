@@ -217,6 +217,14 @@ static int blocking(const struct pkt_fd *f, int64_t flags)
     return !f->nonblock && !(flags & L_MSG_DONTWAIT);
 }
 
+/* Whether a blocked read or write should be retried: the socket is ready for it, or has
+ * an error or hang-up to report. */
+static int ready(struct pkt_run *r, const struct pkt_fd *f, int want)
+{
+    int ev = synack_socket_events(r->st, f->sd);
+    return ev < 0 || (ev & (want | SYNACK_EV_ERR | SYNACK_EV_HUP));
+}
+
 /* ------------------------------------------------------------------ the calls */
 
 /* Each returns 1 when the call completed (outcome filled), 0 when it would block, and
@@ -386,6 +394,8 @@ static int do_read(struct pkt_run *r, const struct pkt_syscall *c, struct outcom
         if (c->narg >= 4 && arg_int(r, c, 3, &flags)) /* recv, recvfrom */
             return 1;
     }
+    if (r->call.attempts > 0 && !ready(r, f, SYNACK_EV_IN | SYNACK_EV_RDHUP))
+        return 0; /* still blocked: spare the buffer */
     void *buf = io_buffer(r, total);
     if (!buf)
         return 1;
@@ -422,6 +432,8 @@ static int do_write(struct pkt_run *r, const struct pkt_syscall *c, struct outco
         if (c->narg >= 4 && arg_int(r, c, 3, &flags)) /* send, sendto */
             return 1;
     }
+    if (r->call.attempts > 0 && !ready(r, f, SYNACK_EV_OUT))
+        return 0; /* still blocked: spare the buffer */
     size_t left = total - r->call.done_bytes;
     void *buf = io_buffer(r, left);
     if (!buf)
