@@ -97,6 +97,7 @@ struct synack_settings {
     uint8_t tcp_sack;               /* 1 */
     uint8_t tcp_window_scaling;     /* 1 */
     uint8_t tcp_ecn;                /* 0 off, 1 request and accept, 2 accept only */
+    char tcp_congestion_control[16];/* "cubic" (RFC 9438, the default) or "reno" */
     uint32_t tcp_rmem_default;      /* 131072: SO_RCVBUF default */
     uint32_t tcp_wmem_default;      /* 16384:  SO_SNDBUF default */
     uint32_t tcp_rmem_max;          /* 6291456 */
@@ -337,6 +338,7 @@ int synack_state(struct synack_stack *st, int sd);
 #define SYNACK_TCP_KEEPINTVL    5   /* seconds */
 #define SYNACK_TCP_KEEPCNT      6
 #define SYNACK_TCP_QUICKACK     12
+#define SYNACK_TCP_CONGESTION   13  /* a name: "cubic" or "reno" (char[], not int) */
 #define SYNACK_TCP_USER_TIMEOUT 18  /* milliseconds, 0 = off */
 
 struct synack_linger {
@@ -366,6 +368,18 @@ enum synack_timer_kind {
     SYNACK_TIMER_DELACK
 };
 int synack_tcp_info(struct synack_stack *st, int sd, struct synack_tcp_info *out);
+
+/* One entry of the stack's connection table, as `ss -tan` lists it. */
+struct synack_conn {
+    int sd; /* socket id, or -1: orphaned, half-open (SYN_RCVD), TIME_WAIT, not accepted */
+    struct synack_sockaddr local, remote;
+    struct synack_tcp_info info; /* state and timer always; the rest for full sockets */
+};
+typedef void (*synack_conn_cb)(void *user, const struct synack_conn *c);
+/* Calls cb for every listener, connection (orphans included), half-open entry and
+ * TIME_WAIT entry, in no particular order.  cb must not call into the stack.  O(table
+ * size): for inspection, not the packet path.  Returns the number of entries. */
+int synack_stack_connections(struct synack_stack *st, synack_conn_cb cb, void *user);
 
 /* ------------------------------------------------------------------ readiness */
 

@@ -160,8 +160,9 @@ static int transfer(struct world *w, uint64_t bytes, uint64_t seed)
     bool done = world_run(w, xfer_step, x, 3600 * S_NS);
     uint64_t t1 = world_now(w);
     synack_close(sst, x->ls);
-    /* Let TIME_WAIT run out so every pool must be empty. */
-    world_advance(w, 2 * w->cfg[0].msl_ms * MS_NS + S_NS);
+    /* Let TIME_WAIT (and, under loss, FIN retransmissions) run out: every pool must
+     * then be empty. */
+    bool clean = world_settle(w, 2 * w->cfg[0].msl_ms * MS_NS + 600 * S_NS);
 
     uint8_t dt[32], dr[32];
     char ht[65], hr[65];
@@ -172,7 +173,6 @@ static int transfer(struct world *w, uint64_t bytes, uint64_t seed)
     struct synack_counters c0;
     synack_stack_counters(cst, &c0);
     bool intact = done && !x->failed && x->recvd == bytes && !memcmp(dt, dr, 32);
-    bool clean = world_pools_empty(w);
     double secs = (double)(t1 - t0) / 1e9;
     printf("\nclient sent %llu segments, %llu retransmitted; %.3f s of virtual time",
            (unsigned long long)c0.tcp_out_segs, (unsigned long long)c0.tcp_retrans_segs, secs);

@@ -455,6 +455,78 @@ static int play_half_open_keepalive(struct world *w)
     return fails;
 }
 
+struct gather {
+    struct world *w;
+    int side, sd;
+    size_t want, got;
+};
+
+static bool gathered(void *ctx)
+{
+    struct gather *g = ctx;
+    uint8_t buf[512];
+    ssize_t n;
+    while (g->got < g->want &&
+           (n = synack_recv(g->w->st[g->side], g->sd, buf, sizeof(buf), 0)) > 0)
+        g->got += (size_t)n;
+    return g->got >= g->want;
+}
+
+/* Reads exactly n bytes (or gives up after limit). */
+static bool read_n(struct world *w, int side, int sd, size_t n, uint64_t limit_ns)
+{
+    struct gather g = {w, side, sd, n, 0};
+    return world_run(w, gathered, &g, limit_ns);
+}
+
+/* One request in two small writes, answered by one small write; returns its time. */
+static uint64_t request_round(struct world *w, int cl, int sv)
+{
+    static const char head[] = "GET /x HTTP/1.0\r\n", tail[] = "\r\n";
+    uint64_t t0 = world_now(w);
+    send_str(w, 0, cl, head);
+    send_str(w, 0, cl, tail);
+    if (!read_n(w, 1, sv, strlen(head) + strlen(tail), 5 * S_NS))
+        return UINT64_MAX;
+    send_str(w, 1, sv, "HTTP/1.0 2");
+    if (!read_n(w, 0, cl, 10, 5 * S_NS))
+        return UINT64_MAX;
+    return world_now(w) - t0;
+}
+
+static int play_nagle(struct world *w)
+{
+    int ls, cl, sv, fails = 0, one = 1;
+    fails += check(w, establish(w, &ls, &cl, &sv) == 0, "connection established");
+    uint64_t worst = 0, nd_worst = 0, t[24];
+    for (int i = 0; i < 24; i++) {
+        t[i] = request_round(w, cl, sv);
+        if (t[i] > worst)
+            worst = t[i];
+    }
+    printf("  write-write-read with Nagle on (RTT 10 ms), ms per round:");
+    for (int i = 0; i < 24; i++)
+        printf(" %.0f", (double)t[i] / 1e6);
+    printf("\n");
+    fails += check(w, worst >= 50 * MS_NS && worst != UINT64_MAX,
+                   "once the connection is interactive, the second write waits for the "
+                   "40 ms delayed ACK (a round takes 50 ms, not 10)");
+    synack_setsockopt(w->st[0], cl, SYNACK_IPPROTO_TCP, SYNACK_TCP_NODELAY, &one, sizeof(one));
+    for (int i = 0; i < 8; i++) {
+        t[i] = request_round(w, cl, sv);
+        if (t[i] > nd_worst)
+            nd_worst = t[i];
+    }
+    printf("  the same with TCP_NODELAY, ms per round:");
+    for (int i = 0; i < 8; i++)
+        printf(" %.0f", (double)t[i] / 1e6);
+    printf("\n");
+    fails += check(w, nd_worst <= 12 * MS_NS, "TCP_NODELAY: every round takes one RTT");
+    int cs[] = {cl}, ss[] = {sv, ls};
+    finish(w, cs, 1, ss, 2);
+    return fails;
+}
+
 static int play_refused(struct world *w)
 {
     int fails = 0;
@@ -519,6 +591,8 @@ const struct scenario scenarios[] = {
      play_crash_reboot},
     {"half-open", "a half-open connection found by keepalive after a reboot", tune_keepalive,
      play_half_open_keepalive},
+    {"nagle", "write-write-read: Nagle meets the 40 ms delayed ACK; TCP_NODELAY cures it",
+     NULL, play_nagle},
     {"refused", "connect to a closed port: RST, ECONNREFUSED", NULL, play_refused},
     {"unreachable", "a router reports the host unreachable: EHOSTUNREACH", NULL,
      play_unreachable},

@@ -149,6 +149,27 @@ struct synack_sockaddr world_sockaddr(const struct world *w, int side, uint16_t 
     return sa;
 }
 
+uint32_t world_pools_in_use(const struct world *w)
+{
+    uint32_t n = 0;
+    for (int side = 0; side < 2; side++) {
+        if (!w->st[side])
+            continue;
+        struct synack_pool_stats p[8];
+        int np = synack_stack_pools(w->st[side], p, 8);
+        for (int i = 0; i < np && i < 8; i++)
+            n += p[i].in_use;
+    }
+    return n;
+}
+
+bool world_settle(struct world *w, uint64_t limit_ns)
+{
+    for (uint64_t waited = 0; waited < limit_ns && world_pools_in_use(w); waited += S_NS)
+        world_advance(w, S_NS);
+    return world_pools_empty(w);
+}
+
 bool world_pools_empty(const struct world *w)
 {
     bool ok = true;

@@ -59,7 +59,12 @@ void world_crash(struct world *w, int side);
 int world_reboot(struct world *w, int side);
 /* The server's address and a port as a sockaddr. */
 struct synack_sockaddr world_sockaddr(const struct world *w, int side, uint16_t port);
-/* True if every pool of both stacks is back to empty (no leak). */
+/* Objects in use in every pool of both stacks. */
+uint32_t world_pools_in_use(const struct world *w);
+/* True if every pool of both stacks is back to empty (no leak); says what is not. */
 bool world_pools_empty(const struct world *w);
+/* Runs the clock until every pool is empty or limit_ns pass (a lossy close may restart
+ * TIME_WAIT or retransmit FINs); returns world_pools_empty(). */
+bool world_settle(struct world *w, uint64_t limit_ns);
 
 #endif

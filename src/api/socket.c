@@ -391,11 +391,8 @@ int synack_state(struct synack_stack *st, int sd)
     return s ? s->state : -EBADF;
 }
 
-int synack_tcp_info(struct synack_stack *st, int sd, struct synack_tcp_info *out)
+static void sock_info(struct synack_stack *st, struct tcp_sock *s, struct synack_tcp_info *out)
 {
-    struct tcp_sock *s = tcp_sock_by_sd(st, sd);
-    if (!s)
-        return -EBADF;
     memset(out, 0, sizeof(*out));
     out->state = s->state;
     out->snd_mss = s->snd_mss;
@@ -403,8 +400,8 @@ int synack_tcp_info(struct synack_stack *st, int sd, struct synack_tcp_info *out
     out->rto_ms = tcp_rto_current(st, s);
     out->srtt_us = s->srtt_us;
     out->rttvar_us = s->rttvar_us;
-    out->cwnd = s->cwnd;
-    out->ssthresh = s->ssthresh;
+    out->cwnd = s->cc.cwnd;
+    out->ssthresh = s->cc.ssthresh;
     out->snd_wnd = s->snd_wnd;
     out->rcv_wnd = seq_gt(s->rcv_adv, s->rcv_nxt) ? s->rcv_adv - s->rcv_nxt : 0;
     out->unacked = s->snd_max - s->snd_una;
@@ -434,5 +431,58 @@ int synack_tcp_info(struct synack_stack *st, int sd, struct synack_tcp_info *out
     }
     if (t)
         out->timer_expires_ns = timer_expires_ns(t);
+}
+
+int synack_tcp_info(struct synack_stack *st, int sd, struct synack_tcp_info *out)
+{
+    struct tcp_sock *s = tcp_sock_by_sd(st, sd);
+    if (!s)
+        return -EBADF;
+    sock_info(st, s, out);
     return 0;
+}
+
+static int walk(struct synack_stack *st, const struct flowtab *t, synack_conn_cb cb, void *user)
+{
+    int n = 0;
+    for (uint32_t b = 0; b <= t->mask; b++) {
+        for (struct flow_node *fn = t->buckets[b]; fn; fn = fn->next, n++) {
+            struct synack_conn c;
+            memset(&c, 0, sizeof(c));
+            c.sd = -1;
+            fill_sockaddr(&c.local, &fn->key.laddr, fn->key.lport);
+            fill_sockaddr(&c.remote, &fn->key.raddr, fn->key.rport);
+            switch (tcp_flow_kind(fn)) {
+            case TCP_FLOW_SOCK: {
+                struct tcp_sock *s = container_of(fn, struct tcp_sock, node);
+                c.sd = s->sd;
+                sock_info(st, s, &c.info);
+                break;
+            }
+            case TCP_FLOW_REQ: {
+                struct tcp_req *r = container_of(fn, struct tcp_req, node);
+                c.info.state = SYNACK_TCP_SYN_RCVD;
+                c.info.timer = SYNACK_TIMER_RETRANSMIT;
+                c.info.timer_expires_ns = timer_expires_ns(&r->timer);
+                c.info.retransmits = r->retries;
+                break;
+            }
+            case TCP_FLOW_TW: {
+                struct tcp_tw *tw = container_of(fn, struct tcp_tw, node);
+                c.sd = tw->owner ? tw->owner->sd : -1;
+                c.info.state = SYNACK_TCP_TIME_WAIT;
+                c.info.timer = SYNACK_TIMER_TIME_WAIT;
+                c.info.timer_expires_ns = timer_expires_ns(&tw->timer);
+                break;
+            }
+            }
+            cb(user, &c);
+        }
+    }
+    return n;
+}
+
+int synack_stack_connections(struct synack_stack *st, synack_conn_cb cb, void *user)
+{
+    return walk(st, &st->listeners, cb, user) + walk(st, &st->flows, cb, user);
 }

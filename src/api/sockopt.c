@@ -60,10 +60,12 @@ static int set_socket_level(struct synack_stack *st, struct tcp_sock *s, int nam
         return 0;
     case SYNACK_SO_SNDBUF:
         s->sndbuf = buf_size(v, 4608, st->cfg.tcp_wmem_max);
+        s->sndbuf_locked = true;
         events_touch(st, s);
         return 0;
     case SYNACK_SO_RCVBUF:
         s->rcvbuf = buf_size(v, 2304, st->cfg.tcp_rmem_max);
+        s->rcvbuf_locked = true;
         return 0;
     case SYNACK_SO_ERROR:
         return -ENOPROTOOPT; /* read only */
@@ -75,6 +77,20 @@ static int set_tcp_level(struct synack_stack *st, struct tcp_sock *s, int name, 
                          size_t len)
 {
     int v;
+    if (name == SYNACK_TCP_CONGESTION) {
+        /* Like Linux: a name, not necessarily NUL-terminated within len. */
+        char cname[16];
+        if (!val || !len)
+            return -EINVAL;
+        size_t n = len < sizeof(cname) - 1 ? len : sizeof(cname) - 1;
+        memcpy(cname, val, n);
+        cname[n] = '\0';
+        int algo = tcp_cc_by_name(cname);
+        if (algo < 0)
+            return -ENOENT;
+        s->cc.algo = (uint8_t)algo;
+        return 0;
+    }
     if (int_arg(val, len, &v))
         return -EINVAL;
     switch (name) {
@@ -108,6 +124,7 @@ static int set_tcp_level(struct synack_stack *st, struct tcp_sock *s, int name, 
     case SYNACK_TCP_QUICKACK:
         /* Like Linux: 1 enters quick-ACK mode (and sends an owed ACK), 0 leaves it. */
         s->quickacks = v ? TCP_MAX_QUICKACKS : 0;
+        s->pingpong = !v;
         if (v && timer_armed(&s->delack_timer))
             tcp_send_ack(st, s);
         return 0;
@@ -164,6 +181,15 @@ int synack_getsockopt(struct synack_stack *st, int sd, int level, int name, void
     }
     if (level != SYNACK_IPPROTO_TCP)
         return -ENOPROTOOPT;
+    if (name == SYNACK_TCP_CONGESTION) {
+        const char *cname = tcp_cc_name(s->cc.algo);
+        size_t n = strlen(cname) + 1;
+        if (!val || *len < n)
+            return -EINVAL;
+        memcpy(val, cname, n);
+        *len = n;
+        return 0;
+    }
     switch (name) {
     case SYNACK_TCP_NODELAY: return put_int(val, len, s->nodelay);
     case SYNACK_TCP_MAXSEG:

@@ -43,6 +43,7 @@ void synack_settings_default(struct synack_settings *s)
     s->tcp_sack = 1;
     s->tcp_window_scaling = 1;
     s->tcp_ecn = 0;
+    strcpy(s->tcp_congestion_control, "cubic");
     s->tcp_rmem_default = 131072;
     s->tcp_wmem_default = 16384;
     s->tcp_rmem_max = 6291456;
@@ -63,6 +64,9 @@ static int settings_valid(const struct synack_settings *s)
     if (s->rto_min_ms == 0 || s->rto_min_ms > s->rto_max_ms || s->msl_ms == 0)
         return 0;
     if (s->tcp_syncookies > 2 || s->tcp_ecn > 2 || s->ip_default_ttl == 0)
+        return 0;
+    if (!memchr(s->tcp_congestion_control, 0, sizeof(s->tcp_congestion_control)) ||
+        tcp_cc_by_name(s->tcp_congestion_control) < 0)
         return 0;
     if (s->tcp_rmem_max / BUFQ_CHUNK_BYTES >= BUFQ_MAX_CHUNKS ||
         s->tcp_wmem_max / BUFQ_CHUNK_BYTES >= BUFQ_MAX_CHUNKS)

@@ -17,11 +17,12 @@ struct tcp_cc {
     uint32_t ca_acc;        /* bytes acknowledged toward the next +1 MSS (RFC 5681 §3.1) */
     /* CUBIC (RFC 9438 §4): times in microseconds, windows in bytes. */
     uint64_t epoch_start_us;/* 0: no epoch yet */
-    uint32_t w_max;         /* window before the last reduction */
-    uint32_t w_last_max;    /* for fast convergence (§4.7) */
+    uint32_t w_max;         /* W_max: the plateau, cwnd before the last reduction (§4.7) */
+    uint32_t w_last_max;    /* cwnd_prior: cwnd before the last reduction (§4.3, §4.6) */
     uint32_t cwnd_epoch;    /* cwnd at the start of the epoch */
     double k_s;             /* K in seconds (§4.2) */
     double w_est;           /* Reno-friendly estimate, bytes (§4.3) */
+    uint32_t undo_w_max, undo_w_last_max; /* before the last reduction, for tcp_cc_undo */
 };
 
 /* Context an ACK gives the algorithm. */

@@ -7,12 +7,6 @@
 #include "tcp/tcp.h"
 #include "wire/seq.h"
 
-/* All three flow-table entry types begin with a flow_node and their kind. */
-struct tcp_flow_head {
-    struct flow_node node;
-    uint8_t kind;
-};
-
 static void syn_sent_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_seg *seg);
 
 void tcp_input(struct synack_stack *st, const struct wire_ip *ip)
@@ -43,7 +37,7 @@ void tcp_input(struct synack_stack *st, const struct wire_ip *ip)
     k.rport = th->sport;
     struct flow_node *n = tcp_lookup(st, &k);
     if (n) {
-        switch (container_of(n, struct tcp_flow_head, node)->kind) {
+        switch (tcp_flow_kind(n)) {
         case TCP_FLOW_SOCK: {
             struct tcp_sock *s = container_of(n, struct tcp_sock, node);
             if (s->state == SYNACK_TCP_SYN_SENT)
@@ -90,7 +84,12 @@ static void rtt_from_ack(struct synack_stack *st, struct tcp_sock *s, const stru
     if (s->ts_ok && (th->opts.has & OPT_TS) && th->opts.ts_ecr) {
         uint32_t sent_ms = th->opts.ts_ecr - s->ts_offset;
         uint32_t rtt_ms = (uint32_t)stack_now_ms(st) - sent_ms;
-        if (rtt_ms < 3600u * 1000)
+        /* An echo older than our last retransmission comes from a receiver that saw
+         * the retransmission as a duplicate (RFC 7323 §4.3 keeps TS.Recent) and would
+         * count the whole timeout as RTT (§4.1 case 3): ambiguous, so, in Karn's
+         * spirit (RFC 6298 §3), no sample. */
+        bool stale = s->rtx_stamp_ns && (uint64_t)rtt_ms * 1000000u > st->now - s->rtx_stamp_ns;
+        if (rtt_ms < 3600u * 1000 && !stale)
             tcp_rtt_sample(st, s, rtt_ms * 1000 + 1);
         s->rtt_timing = false;
     } else if (s->rtt_timing && seq_gt(th->ack, s->rtt_seq)) {
@@ -99,13 +98,11 @@ static void rtt_from_ack(struct synack_stack *st, struct tcp_sock *s, const stru
     }
 }
 
-/* RFC 6928: initial window min(10*MSS, max(2*MSS, 14600)). */
+/* RFC 6928 initial window, the stack's or the socket's algorithm (RFC 9438 default). */
 void tcp_init_cwnd(struct tcp_sock *s)
 {
-    uint32_t mss = s->snd_mss;
-    uint32_t lim = 2 * mss > 14600 ? 2 * mss : 14600;
-    s->cwnd = 10 * mss < lim ? 10 * mss : lim;
-    s->ssthresh = UINT32_MAX;
+    tcp_cc_init(&s->cc, s->cc.algo, s->snd_mss);
+    s->recover = s->iss;
 }
 
 /* RFC 9293 §3.10.7.3: SYN-SENT. */
@@ -237,26 +234,29 @@ static bool ack_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_se
         stack_drop(st, SYNACK_DROP_BAD_ACK);
         return false;
     }
+    uint32_t prior_una = s->snd_una, acked = 0, sacked = 0;
+    bool dsack = false;
+    if (s->sack_ok)
+        sacked = tcp_sack_update(s, &th->opts, &dsack);
     if (seq_gt(ack, s->snd_una)) {
         uint32_t data_end = s->snd_una + s->sndq.len;
-        uint32_t acked = ack - s->snd_una;
+        acked = ack - s->snd_una;
+        uint32_t bytes = acked;
         if (s->fin_queued && ack == data_end + 1) {
             s->fin_acked = true;
-            acked--;
+            bytes--;
         }
-        bufq_consume(&s->sndq, &st->chunks, acked);
+        bufq_consume(&s->sndq, &st->chunks, bytes);
         s->snd_una = ack;
         if (seq_lt(s->snd_nxt, s->snd_una))
             s->snd_nxt = s->snd_una;
+        tcp_sack_trim(s);
         rtt_from_ack(st, s, th);
+        if (s->rtx_stamp_ns && seq_ge(s->snd_una, s->rtx_high))
+            s->rtx_stamp_ns = 0; /* every retransmission is acknowledged */
         s->retransmits = 0;
         s->backoff = 0;
         s->head_sent_ns = st->now;
-        /* RFC 5681 §3.1: slow start below ssthresh, congestion avoidance above. */
-        if (s->cwnd < s->ssthresh)
-            s->cwnd += acked < s->snd_mss ? acked : s->snd_mss;
-        else
-            s->cwnd += s->snd_mss * s->snd_mss / s->cwnd ? s->snd_mss * s->snd_mss / s->cwnd : 1;
         /* RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it. */
         if (s->snd_una == s->snd_max) {
             if (s->rtx_kind == RTX_RETRANSMIT) {
@@ -268,6 +268,14 @@ static bool ack_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_se
         }
         events_touch(st, s);
     }
+    /* RFC 5681 §2: a duplicate ACK acknowledges nothing new, carries no data, SYN or
+     * FIN, leaves the window alone, while data is outstanding; with SACK, any ACK that
+     * SACKs something new counts (RFC 6675 §2). */
+    bool dupack = !acked && s->snd_max != s->snd_una &&
+                  ((s->sack_ok && sacked) ||
+                   (!th->payload_len && !(th->flags & (TCP_SYN | TCP_FIN)) &&
+                    ((uint32_t)th->win << s->snd_wscale) == s->snd_wnd));
+    tcp_recovery_on_ack(st, s, seg, prior_una, acked, sacked, dupack);
     /* RFC 9293 §3.10.7.4: update the send window from the newest segment. */
     if (seq_lt(s->snd_wl1, th->seq) || (s->snd_wl1 == th->seq && seq_le(s->snd_wl2, ack))) {
         uint32_t wnd = (uint32_t)th->win << s->snd_wscale;
@@ -335,10 +343,12 @@ static bool text_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_s
         tcp_done(st, s, -ECONNRESET, "data after close");
         return false;
     }
-    /* Trim what was already received (RFC 9293 §3.10.7.4, "trimmed"). */
+    /* Trim what was already received (RFC 9293 §3.10.7.4, "trimmed"); a segment with
+     * nothing new is a duplicate, reported by D-SACK (RFC 2883). */
     if (seq_lt(seq, s->rcv_nxt)) {
         uint32_t dup = s->rcv_nxt - seq;
         if (dup >= plen) {
+            tcp_reass_dup(s, seq, seq + plen);
             s->ack_now = true;
             return true;
         }
@@ -346,23 +356,32 @@ static bool text_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_s
         data += dup;
         plen -= dup;
     }
+    /* Keep only what fits the window we advertised and the buffer we have. */
+    uint32_t wnd = seq_gt(s->rcv_adv, s->rcv_nxt) ? s->rcv_adv - s->rcv_nxt : 0;
+    uint32_t room = tcp_rcv_space(s);
+    if (room > wnd)
+        room = wnd;
+    uint32_t off = seq - s->rcv_nxt;
+    uint32_t take = off >= room ? 0 : (plen < room - off ? plen : room - off);
+    if (take < plen) {
+        stack_drop(st, SYNACK_DROP_RCV_BUF_FULL);
+        *fin_seq = seq - 1; /* the FIN, if any, was cut off with the data */
+    }
     if (seq != s->rcv_nxt) {
-        /* Out of order: no reassembly queue yet; ACK at once so the sender learns
-         * what is missing (RFC 5681 §4.2). */
+        /* Out of order: kept for later (RFC 9293 §3.10.7.4) and acknowledged at once so
+         * the sender sees the hole (RFC 5681 §4.2), with SACK blocks. */
+        if (take && tcp_reass_insert(st, s, seq, data, take) && (th->flags & TCP_FIN) &&
+            take == plen) {
+            s->ooo_fin = true;
+            s->ooo_fin_seq = seq + plen;
+        }
         s->ack_now = true;
-        stack_drop(st, SYNACK_DROP_OUT_OF_ORDER);
-        *fin_seq = seq - 1; /* never equal to rcv_nxt: no FIN processing */
+        *fin_seq = seq - 1;
         return true;
     }
-    /* Trim to the window we advertised and the buffer we have. */
-    uint32_t room = tcp_rcv_space(s);
-    uint32_t wnd = s->rcv_adv - s->rcv_nxt;
-    if (wnd > room)
-        room = wnd < room ? wnd : room;
-    uint32_t take = plen < room ? plen : room;
-    size_t n = bufq_append(&s->rcvq, &st->chunks, data, take);
-    if (n < plen) {
-        stack_drop(st, SYNACK_DROP_RCV_BUF_FULL);
+    size_t n = take ? bufq_append(&s->rcvq, &st->chunks, data, take) : 0;
+    if (n < take) {
+        stack_drop(st, SYNACK_DROP_NO_MEMORY);
         *fin_seq = seq - 1;
         s->ack_now = true;
     }
@@ -370,6 +389,12 @@ static bool text_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_s
         return true;
     s->rcv_nxt += (uint32_t)n;
     s->rcv_unacked += (uint32_t)n;
+    s->last_data_rcv_ns = st->now;
+    if (s->ooo_n) {
+        /* RFC 5681 §4.2: a segment that fills (part of) a hole is ACKed at once. */
+        s->rcv_unacked += tcp_reass_advance(s);
+        s->ack_now = true;
+    }
     if (n > s->rcv_mss) {
         uint16_t cap = tcp_adv_mss(st, s->family, 0);
         s->rcv_mss = (uint16_t)(n < cap ? n : cap);
@@ -503,8 +528,11 @@ void tcp_rcv_synchronized(struct synack_stack *st, struct tcp_sock *s, struct tc
     if (s->keepalive)
         tcp_arm_keepalive(st, s);
 
-    /* Eighth, check the FIN bit: it counts only once everything before it is in. */
-    if ((th->flags & TCP_FIN) && fin_seq == s->rcv_nxt && !s->rcv_fin) {
+    /* Eighth, check the FIN bit: it counts only once everything before it is in (it
+     * may have come earlier, beyond a hole now filled). */
+    bool fin_now = ((th->flags & TCP_FIN) && fin_seq == s->rcv_nxt) ||
+                   (s->ooo_fin && s->ooo_fin_seq == s->rcv_nxt);
+    if (fin_now && !s->rcv_fin) {
         if (!fin_input(st, s))
             return;
     }
@@ -528,7 +556,7 @@ void tcp_icmp_error(struct synack_stack *st, const struct wire_icmp *m)
         stack_drop(st, SYNACK_DROP_ICMP_BAD);
         return;
     }
-    uint8_t kind = container_of(n, struct tcp_flow_head, node)->kind;
+    uint8_t kind = tcp_flow_kind(n);
     if (kind == TCP_FLOW_REQ) {
         /* Like Linux: an error about our SYN-ACK ends the half-open connection. */
         struct tcp_req *r = container_of(n, struct tcp_req, node);

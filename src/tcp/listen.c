@@ -106,6 +106,9 @@ static struct tcp_sock *make_child(struct synack_stack *st, struct tcp_sock *l,
     s->user_timeout_ms = l->user_timeout_ms;
     s->sndbuf = l->sndbuf;
     s->rcvbuf = l->rcvbuf;
+    s->sndbuf_locked = l->sndbuf_locked;
+    s->rcvbuf_locked = l->rcvbuf_locked;
+    s->cc.algo = l->cc.algo;
 
     s->node.key = r->node.key;
     s->iss = r->iss;

@@ -145,6 +145,7 @@ static void finish_out(struct synack_stack *st, struct tcp_sock *s, struct tcp_o
         o->opts.ts_ecr = s->ts_recent;
     }
     if (o->flags & TCP_ACK) {
+        tcp_sack_blocks(s, &o->opts);
         s->last_ack_sent = s->rcv_nxt; /* RFC 7323 §4.3 */
         s->ack_now = false;
         s->rcv_unacked = 0;
@@ -227,79 +228,125 @@ bool tcp_challenge_ack_allowed(struct synack_stack *st)
     return true;
 }
 
-/* Sends what the windows, Nagle and SWS avoidance allow, then the FIN if it is due. */
+/* One segment from seq: at most len bytes of queued data, stopping short of SACKed
+ * data and of the peer's window, with the FIN if it follows them.  Returns the sequence
+ * space sent (0: nothing could go). */
+uint32_t tcp_xmit(struct synack_stack *st, struct tcp_sock *s, uint32_t seq, uint32_t len)
+{
+    if (s->fin_acked || seq_lt(seq, s->snd_una))
+        return 0;
+    uint32_t data_end = s->snd_una + s->sndq.len;
+    uint32_t avail = seq_lt(seq, data_end) ? data_end - seq : 0;
+    if (len > avail)
+        len = avail;
+    if (s->sacked_n) {
+        uint32_t next = tcp_sack_next_start(s, seq);
+        if (seq_lt(next, seq + len))
+            len = next - seq;
+    }
+    /* RFC 9293 §3.8.6: nothing beyond SND.UNA + SND.WND. */
+    uint32_t wnd_end = s->snd_una + s->snd_wnd;
+    if (seq_gt(seq + len, wnd_end))
+        len = seq_gt(wnd_end, seq) ? wnd_end - seq : 0;
+    bool fin = s->fin_queued && seq + len == data_end;
+    if (!len && !fin)
+        return 0;
+    uint8_t flags = TCP_ACK;
+    if (len && seq + len == data_end)
+        flags |= TCP_PSH;
+    if (fin)
+        flags |= TCP_FIN;
+    struct tcp_out o;
+    tcp_out_from_sock(s, &o, seq, flags);
+    o.data = &s->sndq;
+    o.data_off = seq - s->snd_una;
+    o.data_len = len;
+    finish_out(st, s, &o);
+    bool resend = seq_lt(seq, s->snd_max);
+    /* Like Linux: new data sent within the delayed-ACK time of data received marks the
+     * connection interactive (pingpong), which turns quick ACKs off. */
+    if (len && !resend && s->ato_started &&
+        st->now - s->last_data_rcv_ns < (uint64_t)st->cfg.delack_min_ms * 1000000u)
+        s->pingpong = true;
+    if (resend) {
+        st->ctr.tcp_retrans_segs++;
+        s->rtx_stamp_ns = st->now;
+        s->rtx_high = s->rtx_stamp_ns && seq_gt(s->rtx_high, seq + len) ? s->rtx_high : seq + len;
+    } else if (!s->rtt_timing) {
+        /* RFC 6298 §3 (Karn): time only segments sent once. */
+        s->rtt_timing = true;
+        s->rtt_seq = seq;
+        s->rtt_start_ns = st->now;
+    }
+    if (s->snd_max == s->snd_una)
+        s->head_sent_ns = st->now;
+    tcp_emit(st, &o);
+    uint32_t end = seq + len + (fin ? 1 : 0);
+    if (seq == s->snd_nxt)
+        s->snd_nxt = end;
+    if (seq_gt(end, s->snd_max))
+        s->snd_max = end;
+    if (!timer_armed(&s->rtx_timer) || s->rtx_kind != RTX_RETRANSMIT)
+        tcp_arm_rtx(st, s);
+    return end - seq;
+}
+
+static void arm_persist(struct synack_stack *st, struct tcp_sock *s)
+{
+    if (timer_armed(&s->rtx_timer))
+        return;
+    s->rtx_kind = RTX_PERSIST;
+    timer_arm(&st->wheel, &s->rtx_timer, st->now + tcp_rto_current(st, s) * 1000000ull);
+}
+
+/* Sends what the windows, Nagle and SWS avoidance allow, then the FIN if it is due.
+ * During loss recovery the recovery code paces sending instead (RFC 6937). */
 void tcp_output(struct synack_stack *st, struct tcp_sock *s)
 {
     /* Nothing follows an acknowledged FIN. */
-    if (!s->syn_acked || s->fin_acked || s->state == SYNACK_TCP_CLOSED ||
+    if (!s->syn_acked || s->fin_acked || s->in_recovery || s->state == SYNACK_TCP_CLOSED ||
         s->state == SYNACK_TCP_TIME_WAIT)
         return;
-    uint32_t data_end = s->snd_una + s->sndq.len;
     for (;;) {
+        uint32_t run_end;
+        /* After a timeout, what the peer SACKed is not sent again (RFC 6675 §5.1). */
+        if (seq_lt(s->snd_nxt, s->snd_max) && tcp_sack_is_sacked(s, s->snd_nxt, &run_end)) {
+            s->snd_nxt = run_end;
+            continue;
+        }
+        uint32_t data_end = s->snd_una + s->sndq.len;
         uint32_t avail = seq_lt(s->snd_nxt, data_end) ? data_end - s->snd_nxt : 0;
         bool fin_due = s->fin_queued && s->snd_nxt == data_end;
         if (!avail && !fin_due)
             break;
-        uint32_t in_flight = s->snd_nxt - s->snd_una;
-        uint32_t wnd = s->snd_wnd < s->cwnd ? s->snd_wnd : s->cwnd;
+        uint32_t in_flight = s->snd_nxt - s->snd_una - tcp_sack_bytes_below(s, s->snd_nxt);
+        uint32_t wnd = s->snd_wnd < s->cc.cwnd ? s->snd_wnd : s->cc.cwnd;
         uint32_t usable = wnd > in_flight ? wnd - in_flight : 0;
         uint32_t len = avail < s->snd_mss ? avail : s->snd_mss;
         if (len > usable)
             len = usable;
         if (avail && !len) {
             /* RFC 9293 §3.8.6.1: a zero window with nothing in flight is probed. */
-            if (!in_flight && !timer_armed(&s->rtx_timer)) {
-                s->rtx_kind = RTX_PERSIST;
-                timer_arm(&st->wheel, &s->rtx_timer, st->now + tcp_rto_current(st, s) * 1000000ull);
-            }
+            if (!in_flight)
+                arm_persist(st, s);
             break;
         }
-        bool last = len == avail;
         bool resend = seq_lt(s->snd_nxt, s->snd_max);
         if (len && len < s->snd_mss && !resend) {
             /* RFC 9293 §3.7.4 (Nagle) and §3.8.6.2.1 (sender SWS avoidance): a small
              * segment of new data goes only if it empties the queue and nothing is
              * outstanding (or TCP_NODELAY), or it fills half the largest window the
              * peer offered, or a FIN follows it.  Retransmissions are never held. */
-            bool push = last && (s->nodelay || in_flight == 0 || s->fin_queued);
+            bool push = len == avail && (s->nodelay || in_flight == 0 || s->fin_queued);
             bool half = s->max_snd_wnd && len >= s->max_snd_wnd / 2;
             if (!push && !half) {
-                if (!in_flight && !timer_armed(&s->rtx_timer)) {
-                    s->rtx_kind = RTX_PERSIST;
-                    timer_arm(&st->wheel, &s->rtx_timer,
-                              st->now + tcp_rto_current(st, s) * 1000000ull);
-                }
+                if (!in_flight)
+                    arm_persist(st, s);
                 break;
             }
         }
-        uint8_t flags = TCP_ACK;
-        if (len && last)
-            flags |= TCP_PSH;
-        if (last && s->fin_queued)
-            flags |= TCP_FIN;
-        struct tcp_out o;
-        tcp_out_from_sock(s, &o, s->snd_nxt, flags);
-        o.data = &s->sndq;
-        o.data_off = s->snd_nxt - s->snd_una;
-        o.data_len = len;
-        finish_out(st, s, &o);
-        if (resend)
-            st->ctr.tcp_retrans_segs++;
-        else if (!s->rtt_timing) {
-            /* RFC 6298 §3 (Karn): time only segments sent once. */
-            s->rtt_timing = true;
-            s->rtt_seq = s->snd_nxt;
-            s->rtt_start_ns = st->now;
-        }
-        if (in_flight == 0)
-            s->head_sent_ns = st->now;
-        tcp_emit(st, &o);
-        s->snd_nxt += len + ((flags & TCP_FIN) ? 1 : 0);
-        if (seq_gt(s->snd_nxt, s->snd_max))
-            s->snd_max = s->snd_nxt;
-        if (!timer_armed(&s->rtx_timer) || s->rtx_kind != RTX_RETRANSMIT)
-            tcp_arm_rtx(st, s);
-        if (flags & TCP_FIN)
-            break;
+        uint32_t n = tcp_xmit(st, s, s->snd_nxt, len);
+        if (!n || s->snd_nxt == data_end + 1)
+            break; /* nothing could go, or the FIN went */
     }
 }

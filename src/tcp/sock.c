@@ -21,6 +21,7 @@ struct tcp_sock *tcp_sock_alloc(struct synack_stack *st, uint8_t family)
     s->keepidle_ms = c->tcp_keepalive_time_ms;
     s->keepintvl_ms = c->tcp_keepalive_intvl_ms;
     s->keepcnt = c->tcp_keepalive_probes;
+    s->cc.algo = (uint8_t)tcp_cc_by_name(c->tcp_congestion_control);
     s->interest = SYNACK_EV_IN | SYNACK_EV_OUT | SYNACK_EV_ERR | SYNACK_EV_HUP | SYNACK_EV_RDHUP;
     bufq_init(&s->sndq);
     bufq_init(&s->rcvq);

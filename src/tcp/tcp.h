@@ -13,6 +13,7 @@
 #include "core/flowtab.h"
 #include "core/stack.h"
 #include "core/timer.h"
+#include "tcp/cc.h"
 #include "wire/icmp.h"
 #include "wire/ip.h"
 #include "wire/tcp.h"
@@ -22,6 +23,16 @@
 /* What a flow-table node belongs to. */
 enum tcp_flow_kind { TCP_FLOW_SOCK = 1, TCP_FLOW_REQ, TCP_FLOW_TW };
 
+/* All three flow-table entry types begin with their node and kind. */
+struct tcp_flow_head {
+    struct flow_node node;
+    uint8_t kind;
+};
+static inline uint8_t tcp_flow_kind(const struct flow_node *n)
+{
+    return ((const struct tcp_flow_head *)(const void *)n)->kind;
+}
+
 /* What the retransmission timer is doing. */
 enum tcp_rtx_kind { RTX_NONE = 0, RTX_RETRANSMIT, RTX_PERSIST };
 
@@ -29,6 +40,11 @@ enum tcp_rtx_kind { RTX_NONE = 0, RTX_RETRANSMIT, RTX_PERSIST };
 #define TCP_MAX_QUICKACKS 16
 /* RFC 7323 §5.5: TS.Recent is invalid after 24 days idle. */
 #define TCP_PAWS_IDLE_MS (24ull * 24 * 3600 * 1000)
+/* Bounds of the out-of-order blocks kept and of the SACK scoreboard. */
+#define TCP_MAX_OOO 16
+#define TCP_MAX_SACKED 16
+/* RFC 5681 §3.2 / RFC 6675 DupThresh. */
+#define TCP_DUPTHRESH 3
 
 struct tcp_tw;
 
@@ -81,20 +97,46 @@ struct tcp_sock {
     uint8_t retransmits;         /* consecutive timeouts of the current head */
     uint32_t total_retrans;
     uint64_t head_sent_ns;       /* when the oldest unacknowledged data was sent */
+    uint64_t rtx_stamp_ns;       /* last retransmission, while it is unacknowledged */
+    uint32_t rtx_high;           /* end of the highest retransmitted range */
     uint8_t rtx_kind;            /* enum tcp_rtx_kind */
-    uint32_t cwnd, ssthresh;     /* bytes; RFC 5681 */
     uint8_t dupacks;
 
     /* Receive side ACK policy (Linux-like delayed ACK). */
     uint8_t quickacks;
     bool ack_now;                /* an ACK is owed at the end of input */
-    bool ato_started;            /* data has arrived before (quick-ack granted once) */
+    bool ato_started;            /* data has arrived before (quick-ACK granted once) */
+    bool pingpong;               /* interactive: we answer data with data (no quick ACK) */
+    uint64_t last_data_rcv_ns;   /* when data last arrived (pingpong detection) */
     uint32_t rcv_unacked;        /* bytes received since our last ACK */
+
+    /* Out-of-order data (src/tcp/reass.c): written into rcvq past its end, tracked as
+     * sorted blocks; stamp orders them by arrival for SACK (RFC 2018 §4). */
+    struct tcp_ooo {
+        uint32_t start, end, stamp;
+    } ooo[TCP_MAX_OOO];
+    uint8_t ooo_n;
+    uint32_t ooo_stamp;
+    bool ooo_fin;                /* a FIN arrived beyond a hole */
+    uint32_t ooo_fin_seq;
+    bool dsack_pending;          /* RFC 2883: report this duplicate in the next ACK */
+    uint32_t dsack_start, dsack_end;
+
+    /* Send side SACK scoreboard (src/tcp/sack.c) and loss recovery (recovery.c). */
+    struct wire_sack_block sacked[TCP_MAX_SACKED]; /* sorted, disjoint, above snd_una */
+    uint8_t sacked_n;
+    bool in_recovery;
+    uint32_t recover;            /* RFC 6582 / RFC 6675 RecoveryPoint */
+    uint32_t high_rxt;           /* RFC 6675 HighRxt */
+    uint32_t prr_delivered, prr_out, recover_fs; /* RFC 6937 */
+    uint32_t prior_cwnd, prior_ssthresh;         /* for undo */
+    struct tcp_cc cc;
 
     /* Buffers (bytes only; SYN and FIN take sequence space, not buffer). */
     struct bufq sndq;            /* from snd_una: unacknowledged, then unsent */
     struct bufq rcvq;            /* received in order, not yet read */
     uint32_t sndbuf, rcvbuf;
+    bool sndbuf_locked, rcvbuf_locked; /* set by SO_SNDBUF / SO_RCVBUF: no auto-tuning */
 
     /* Application side. */
     bool rcv_shut, snd_shut;     /* Linux's RCV_SHUTDOWN / SEND_SHUTDOWN */
@@ -261,6 +303,46 @@ uint32_t tcp_ts_offset(struct synack_stack *st, const struct flow_key *k);
 void tcp_enter_time_wait(struct synack_stack *st, struct tcp_sock *s, const char *cause);
 void tcp_tw_input(struct synack_stack *st, struct tcp_tw *tw, struct tcp_seg *seg);
 void tcp_tw_free(struct synack_stack *st, struct tcp_tw *tw, const char *cause);
+
+/* reass.c (RFC 2018, RFC 2883) */
+/* Queues out-of-order data at seq (> rcv_nxt, within the window).  Returns bytes kept. */
+uint32_t tcp_reass_insert(struct synack_stack *st, struct tcp_sock *s, uint32_t seq,
+                          const uint8_t *data, uint32_t len);
+/* After in-order data: joins the blocks that now touch RCV.NXT.  Returns bytes gained. */
+uint32_t tcp_reass_advance(struct tcp_sock *s);
+/* Records a duplicate for D-SACK. */
+void tcp_reass_dup(struct tcp_sock *s, uint32_t start, uint32_t end);
+/* Fills the SACK blocks of an outgoing ACK (D-SACK first, then most recent first). */
+void tcp_sack_blocks(struct tcp_sock *s, struct wire_tcp_opts *o);
+void tcp_reass_clear(struct tcp_sock *s);
+
+/* sack.c: the sender's scoreboard (RFC 6675 §4-5) */
+/* Takes the SACK blocks of an ACK.  Returns bytes newly SACKed; *dsack set when the
+ * first block reports a duplicate (RFC 2883 §4). */
+uint32_t tcp_sack_update(struct tcp_sock *s, const struct wire_tcp_opts *o, bool *dsack);
+/* Drops what SND.UNA passed. */
+void tcp_sack_trim(struct tcp_sock *s);
+uint32_t tcp_sack_bytes(const struct tcp_sock *s);
+uint32_t tcp_sack_highest(const struct tcp_sock *s);
+bool tcp_sack_is_sacked(const struct tcp_sock *s, uint32_t seq, uint32_t *run_end);
+bool tcp_sack_is_lost(const struct tcp_sock *s, uint32_t seq);
+/* SACKed bytes below seq. */
+uint32_t tcp_sack_bytes_below(const struct tcp_sock *s, uint32_t seq);
+/* The start of the first SACKed block above seq, or SND.MAX. */
+uint32_t tcp_sack_next_start(const struct tcp_sock *s, uint32_t seq);
+uint32_t tcp_sack_pipe(const struct tcp_sock *s);
+/* RFC 6675 NextSeg(): the next hole to retransmit in recovery: rule 1 (lost), or with
+ * rule3 the first unSACKed, unretransmitted hole below the highest SACK. */
+bool tcp_sack_next_seg(const struct tcp_sock *s, bool rule3, uint32_t *seq, uint32_t *len);
+
+/* recovery.c: duplicate ACKs, fast retransmit, NewReno / SACK recovery, PRR */
+/* Called for every acceptable ACK with what it acknowledged and SACKed. */
+void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, const struct tcp_seg *seg,
+                         uint32_t prior_una, uint32_t acked, uint32_t sacked, bool dupack);
+void tcp_recovery_on_rto(struct synack_stack *st, struct tcp_sock *s);
+
+/* output.c: one segment at seq (a retransmission or new data), at most len bytes. */
+uint32_t tcp_xmit(struct synack_stack *st, struct tcp_sock *s, uint32_t seq, uint32_t len);
 
 /* options.c */
 void tcp_parse_syn_options(struct synack_stack *st, const struct wire_tcp *th, uint8_t family,

@@ -64,12 +64,7 @@ static void retransmit_fire(struct synack_stack *st, struct tcp_sock *s)
         give_up(st, s, "retransmissions exhausted");
         return;
     }
-    /* RFC 5681 §3.1 (7): on a timeout ssthresh = max(FlightSize/2, 2*SMSS), cwnd = 1 MSS. */
-    uint32_t flight = s->snd_max - s->snd_una;
-    uint32_t half = flight / 2;
-    s->ssthresh = half > 2u * s->snd_mss ? half : 2u * s->snd_mss;
-    s->cwnd = s->snd_mss;
-    s->dupacks = 0;
+    tcp_recovery_on_rto(st, s);
     s->retransmits++;
     s->total_retrans++;
     s->backoff++;
@@ -125,6 +120,9 @@ static void delack_fire(struct timer *t, void *ctx)
     struct synack_stack *st = ctx;
     struct tcp_sock *s = container_of(t, struct tcp_sock, delack_timer);
     st->ctr.delayed_acks++;
+    /* Like Linux: a delayed ACK that had to fire means the peer is not waiting on our
+     * answer: leave interactive (pingpong) mode. */
+    s->pingpong = false;
     tcp_send_ack(st, s);
 }
 
@@ -199,9 +197,10 @@ void tcp_arm_keepalive(struct synack_stack *st, struct tcp_sock *s)
 void tcp_schedule_ack(struct synack_stack *st, struct tcp_sock *s)
 {
     /* Like Linux: quick ACKs while the connection starts (TCP_MAX_QUICKACKS, bounded by
-     * the window), then an ACK for every second full-sized segment (RFC 9293
-     * §3.8.6.3 / RFC 1122 §4.2.3.2) or after the delayed-ACK timeout (40 ms). */
-    if (s->quickacks) {
+     * the window) unless it is interactive, then an ACK for every second full-sized
+     * segment (RFC 9293 §3.8.6.3 / RFC 1122 §4.2.3.2) or after the delayed-ACK timeout
+     * (40 ms). */
+    if (s->quickacks && !s->pingpong) {
         s->quickacks--;
         s->ack_now = true;
     } else if (s->rcv_unacked >= 2u * s->rcv_mss) {

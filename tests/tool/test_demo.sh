@@ -37,7 +37,7 @@ for s in $(awk 'NR > 1 {print $1}' "$t/list"); do
     bad "scenario $s"; cat "$t/s"
   fi
 done
-[ "$n" -ge 14 ] && ok "$n scenarios listed" || bad "only $n scenarios listed"
+[ "$n" -ge 15 ] && ok "$n scenarios listed" || bad "only $n scenarios listed"
 "$tool" demo --bogus > /dev/null 2>&1; [ $? -eq 2 ] && ok "bad argument exits 2" || bad "bad argument exit status"
 "$tool" demo --scenario nope > /dev/null 2>&1; [ $? -eq 2 ] && ok "unknown scenario exits 2" || bad "unknown scenario exit status"
 exit $fail

@@ -1,0 +1,130 @@
+/* reass.c: the receiver's out-of-order queue and the SACK blocks it reports.
+ * Read RFC 9293 §3.10.7.4 (seventh: segments beyond RCV.NXT may be kept), RFC 2018 §3-4
+ * (SACK block order) and RFC 2883 §4 (D-SACK) before changing. */
+#include <string.h>
+
+#include "tcp/tcp.h"
+#include "wire/seq.h"
+
+void tcp_reass_clear(struct tcp_sock *s)
+{
+    s->ooo_n = 0;
+    s->ooo_fin = false;
+    s->dsack_pending = false;
+}
+
+static void ooo_remove(struct tcp_sock *s, unsigned i)
+{
+    memmove(&s->ooo[i], &s->ooo[i + 1], (s->ooo_n - i - 1) * sizeof(s->ooo[0]));
+    s->ooo_n--;
+}
+
+void tcp_reass_dup(struct tcp_sock *s, uint32_t start, uint32_t end)
+{
+    if (!s->sack_ok)
+        return;
+    s->dsack_pending = true;
+    s->dsack_start = start;
+    s->dsack_end = end;
+}
+
+uint32_t tcp_reass_insert(struct synack_stack *st, struct tcp_sock *s, uint32_t seq,
+                          const uint8_t *data, uint32_t len)
+{
+    uint32_t end = seq + len;
+    /* A segment wholly inside a block is a duplicate (RFC 2883 §4.1.2). */
+    for (unsigned i = 0; i < s->ooo_n; i++) {
+        if (seq_ge(seq, s->ooo[i].start) && seq_le(end, s->ooo[i].end)) {
+            tcp_reass_dup(s, seq, end);
+            s->ooo[i].stamp = ++s->ooo_stamp;
+            return 0;
+        }
+    }
+    /* Data lives in rcvq at offset len + (seq - rcv_nxt). */
+    size_t off = s->rcvq.len + (seq - s->rcv_nxt);
+    uint32_t n = (uint32_t)bufq_write_at(&s->rcvq, &st->chunks, off, data, len);
+    if (n < len) {
+        stack_drop(st, SYNACK_DROP_NO_MEMORY);
+        return 0; /* keep the block list consistent: all or nothing */
+    }
+    /* Merge with every block it touches (blocks stay sorted and disjoint). */
+    uint32_t nstart = seq, nend = end;
+    unsigned i = 0;
+    while (i < s->ooo_n) {
+        if (seq_le(s->ooo[i].start, nend) && seq_ge(s->ooo[i].end, nstart)) {
+            nstart = seq_min(nstart, s->ooo[i].start);
+            nend = seq_max(nend, s->ooo[i].end);
+            ooo_remove(s, i);
+        } else {
+            i++;
+        }
+    }
+    if (s->ooo_n == TCP_MAX_OOO) {
+        /* Bounded (DESIGN.md principle 4).  A full list means nothing merged above.
+         * Keep the lower data: refuse a block above all others, else give up the
+         * highest (RFC 2018 §8 lets a receiver renege; the sender resends it). */
+        if (seq_gt(nstart, s->ooo[s->ooo_n - 1].start)) {
+            stack_drop(st, SYNACK_DROP_OUT_OF_ORDER);
+            return 0;
+        }
+        s->ooo_n--;
+    }
+    unsigned at = 0;
+    while (at < s->ooo_n && seq_lt(s->ooo[at].start, nstart))
+        at++;
+    memmove(&s->ooo[at + 1], &s->ooo[at], (s->ooo_n - at) * sizeof(s->ooo[0]));
+    s->ooo[at].start = nstart;
+    s->ooo[at].end = nend;
+    s->ooo[at].stamp = ++s->ooo_stamp;
+    s->ooo_n++;
+    return len;
+}
+
+uint32_t tcp_reass_advance(struct tcp_sock *s)
+{
+    uint32_t gained = 0;
+    while (s->ooo_n && seq_le(s->ooo[0].start, s->rcv_nxt)) {
+        if (seq_gt(s->ooo[0].end, s->rcv_nxt)) {
+            uint32_t n = s->ooo[0].end - s->rcv_nxt;
+            bufq_extend(&s->rcvq, n);
+            s->rcv_nxt += n;
+            gained += n;
+        }
+        ooo_remove(s, 0);
+    }
+    return gained;
+}
+
+void tcp_sack_blocks(struct tcp_sock *s, struct wire_tcp_opts *o)
+{
+    if (!s->sack_ok)
+        return;
+    unsigned max = (o->has & OPT_TS) ? 3 : 4; /* what fits beside the options (RFC 2018 §3) */
+    unsigned n = 0;
+    if (s->dsack_pending) {
+        /* RFC 2883 §4: the duplicate first. */
+        o->sack[n].start = s->dsack_start;
+        o->sack[n].end = s->dsack_end;
+        n++;
+        s->dsack_pending = false;
+    }
+    /* RFC 2018 §4: the block with the most recent segment first, then the others by
+     * recency (selection sort over at most TCP_MAX_OOO blocks). */
+    uint32_t taken = 0;
+    while (n < max) {
+        int best = -1;
+        for (unsigned i = 0; i < s->ooo_n; i++)
+            if (!(taken & (1u << i)) && (best < 0 || s->ooo[i].stamp > s->ooo[best].stamp))
+                best = (int)i;
+        if (best < 0)
+            break;
+        taken |= 1u << best;
+        o->sack[n].start = s->ooo[best].start;
+        o->sack[n].end = s->ooo[best].end;
+        n++;
+    }
+    if (n) {
+        o->has |= OPT_SACK;
+        o->sack_n = (uint8_t)n;
+    }
+}

@@ -1,0 +1,178 @@
+/* recovery.c: loss recovery: duplicate ACKs, limited transmit, fast retransmit, NewReno
+ * partial ACKs without SACK, conservative SACK-based recovery with it, and the sending
+ * budget during recovery from proportional rate reduction.
+ * Read RFC 5681 §3.2, RFC 3042 §2, RFC 6582 §3, RFC 6675 §5 and RFC 6937 §3 first. */
+#include "tcp/tcp.h"
+#include "wire/seq.h"
+
+static uint64_t now_us(const struct synack_stack *st) { return st->now / 1000u; }
+
+/* Bytes in the network: RFC 6675's pipe with SACK; without it FlightSize less one MSS per
+ * duplicate ACK (each one says a segment has left the network, RFC 5681 §3.2). */
+static uint32_t pipe_estimate(const struct tcp_sock *s)
+{
+    if (s->sack_ok)
+        return tcp_sack_pipe(s);
+    uint32_t flight = s->snd_max - s->snd_una, left = (uint32_t)s->dupacks * s->snd_mss;
+    return flight > left ? flight - left : 0;
+}
+
+/* RFC 6937 §3 (PRR with slow-start reduction bound): how much may be sent now. */
+static uint32_t prr_sndcnt(const struct tcp_sock *s, uint32_t delivered)
+{
+    uint32_t pipe = pipe_estimate(s), ssthresh = s->cc.ssthresh;
+    int64_t cnt;
+    if (pipe > ssthresh) {
+        uint64_t fs = s->recover_fs ? s->recover_fs : 1;
+        cnt = (int64_t)(((uint64_t)s->prr_delivered * ssthresh + fs - 1) / fs) - s->prr_out;
+    } else {
+        int64_t lim = (int64_t)s->prr_delivered - s->prr_out;
+        if (lim < (int64_t)delivered)
+            lim = delivered;
+        lim += s->snd_mss;
+        cnt = (int64_t)ssthresh - pipe;
+        if (cnt > lim)
+            cnt = lim;
+    }
+    return cnt > 0 ? (uint32_t)cnt : 0;
+}
+
+/* Sends up to budget bytes of recovery traffic: lost holes first (NextSeg rule 1), then
+ * new data (rule 2), then other holes below the highest SACK (rule 3). */
+static void recovery_send(struct synack_stack *st, struct tcp_sock *s, uint32_t budget)
+{
+    while (budget) {
+        uint32_t seq, len, n = 0;
+        if (s->sack_ok && tcp_sack_next_seg(s, false, &seq, &len)) {
+            n = tcp_xmit(st, s, seq, len < budget ? len : budget);
+            s->high_rxt = seq_max(s->high_rxt, seq + n);
+        } else if (seq_lt(s->snd_max, s->snd_una + s->sndq.len) || (s->fin_queued && !s->fin_acked &&
+                                                                   s->snd_max == s->snd_una + s->sndq.len)) {
+            s->snd_nxt = s->snd_max;
+            n = tcp_xmit(st, s, s->snd_max, budget < s->snd_mss ? budget : s->snd_mss);
+        } else if (s->sack_ok && tcp_sack_next_seg(s, true, &seq, &len)) {
+            n = tcp_xmit(st, s, seq, len < budget ? len : budget);
+            s->high_rxt = seq_max(s->high_rxt, seq + n);
+        }
+        if (!n)
+            break;
+        s->prr_out += n;
+        budget = n >= budget ? 0 : budget - n;
+    }
+}
+
+/* Like Linux's tcp_sndbuf_expand: unless SO_SNDBUF fixed it, the send buffer grows to
+ * twice the congestion window (room for a window in flight and one queued behind it),
+ * up to tcp_wmem_max. */
+static void sndbuf_expand(struct synack_stack *st, struct tcp_sock *s)
+{
+    if (s->sndbuf_locked)
+        return;
+    uint64_t want = 2ull * s->cc.cwnd;
+    if (want > st->cfg.tcp_wmem_max)
+        want = st->cfg.tcp_wmem_max;
+    if (want > s->sndbuf) {
+        s->sndbuf = (uint32_t)want;
+        events_touch(st, s);
+    }
+}
+
+static void enter_recovery(struct synack_stack *st, struct tcp_sock *s)
+{
+    uint32_t flight = s->snd_max - s->snd_una;
+    s->in_recovery = true;
+    s->recover = s->snd_max;       /* RFC 6582 §3.2 step 2 / RFC 6675 RecoveryPoint */
+    s->prior_cwnd = s->cc.cwnd;
+    s->prior_ssthresh = s->cc.ssthresh;
+    tcp_cc_on_loss(&s->cc, flight, now_us(st));
+    s->prr_delivered = s->prr_out = 0;
+    s->recover_fs = flight;        /* RFC 6937: RecoverFS = FlightSize at the start */
+    s->high_rxt = s->snd_una;
+    s->rtt_timing = false;         /* RFC 6298 §3: Karn */
+    /* RFC 5681 §3.2 step 2 / RFC 6675 §5 (4.2): retransmit the first unacknowledged
+     * segment at once. */
+    uint32_t n = tcp_xmit(st, s, s->snd_una, s->snd_mss);
+    s->high_rxt = s->snd_una + n;
+    s->prr_out += n;
+    tcp_arm_rtx(st, s);
+}
+
+static void exit_recovery(struct synack_stack *st, struct tcp_sock *s)
+{
+    s->in_recovery = false;
+    s->dupacks = 0;
+    tcp_cc_on_recovery_end(&s->cc, s->snd_max - s->snd_una, now_us(st));
+}
+
+void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, const struct tcp_seg *seg,
+                         uint32_t prior_una, uint32_t acked, uint32_t sacked, bool dupack)
+{
+    (void)prior_una;
+    if (s->in_recovery) {
+        if (seq_ge(s->snd_una, s->recover)) {
+            exit_recovery(st, s); /* RFC 6582 §3.2 step 3: a full acknowledgment */
+            return;
+        }
+        if (dupack)
+            s->dupacks++;
+        uint32_t delivered = acked + sacked;
+        if (!s->sack_ok && dupack)
+            delivered += s->snd_mss;
+        s->prr_delivered += delivered;
+        if (!s->sack_ok && acked) {
+            /* RFC 6582 §3.2 step 4: a partial ACK: the next hole is lost too. */
+            s->dupacks = 0;
+            uint32_t n = tcp_xmit(st, s, s->snd_una, s->snd_mss);
+            s->prr_out += n;
+            tcp_arm_rtx(st, s);
+        }
+        recovery_send(st, s, prr_sndcnt(s, delivered));
+        return;
+    }
+    if (acked) {
+        s->dupacks = 0;
+        struct tcp_cc_ack a = {
+            .acked = acked,
+            .flight = s->snd_max - s->snd_una + acked,
+            .now_us = now_us(st),
+            .srtt_us = s->srtt_us,
+            .app_limited = false,
+        };
+        tcp_cc_on_ack(&s->cc, &a);
+        sndbuf_expand(st, s);
+        return;
+    }
+    if (!dupack)
+        return;
+    (void)seg;
+    s->dupacks++;
+    /* RFC 6582 §3.2 step 2: no new recovery until the last one's data is acknowledged
+     * (the "recover" check guards against multiple reductions per window). */
+    bool lost = s->dupacks >= TCP_DUPTHRESH || (s->sack_ok && tcp_sack_is_lost(s, s->snd_una));
+    if (lost && (seq_gt(s->snd_una, s->recover) || s->recover == s->iss)) {
+        enter_recovery(st, s);
+        recovery_send(st, s, prr_sndcnt(s, 0));
+        return;
+    }
+    /* RFC 3042 §2 (limited transmit): on the first two duplicate ACKs, one new segment
+     * each, beyond cwnd by at most two segments. */
+    if (s->dupacks < TCP_DUPTHRESH && seq_lt(s->snd_max, s->snd_una + s->sndq.len)) {
+        uint32_t flight = s->snd_max - s->snd_una - (s->sack_ok ? tcp_sack_bytes(s) : 0);
+        if (flight <= s->cc.cwnd + 2u * s->snd_mss - s->snd_mss &&
+            seq_le(s->snd_max + s->snd_mss, s->snd_una + s->snd_wnd)) {
+            s->snd_nxt = s->snd_max;
+            tcp_xmit(st, s, s->snd_max, s->snd_mss);
+        }
+    }
+}
+
+void tcp_recovery_on_rto(struct synack_stack *st, struct tcp_sock *s)
+{
+    /* RFC 5681 §3.1 / RFC 6675 §5.1: a timeout ends any recovery; the window collapses
+     * to one segment; everything unSACKed is resent from SND.UNA. */
+    s->in_recovery = false;
+    s->recover = s->snd_max;
+    s->dupacks = 0;
+    s->high_rxt = s->snd_una;
+    tcp_cc_on_rto(&s->cc, s->snd_max - s->snd_una, now_us(st));
+}
