@@ -473,6 +473,9 @@ void tcp_rcv_synchronized(struct synack_stack *st, struct tcp_sock *s, struct tc
         s->ack_now = true;
     }
     if (!ok) {
+        /* An old duplicate is reported by D-SACK in that ACK (RFC 2883 §4.1.1). */
+        if (!rst && th->payload_len && seq_lt(th->seq, s->rcv_nxt))
+            tcp_reass_dup(s, th->seq, th->seq + (uint32_t)th->payload_len);
         if (!rst)
             tcp_send_ack(st, s);
         stack_drop(st, SYNACK_DROP_OUT_OF_WINDOW);
