@@ -30,11 +30,7 @@ void tcp_input(struct synack_stack *st, const struct wire_ip *ip)
               ((th->flags & TCP_FIN) ? 1 : 0);
 
     struct flow_key k;
-    memset(&k, 0, sizeof(k));
-    k.laddr = ip->dst;
-    k.raddr = ip->src;
-    k.lport = th->dport;
-    k.rport = th->sport;
+    tcp_key_from_seg(&k, &seg);
     struct flow_node *n = tcp_lookup(st, &k);
     if (n) {
         switch (tcp_flow_kind(n)) {

@@ -27,14 +27,7 @@ static void send_synack(struct synack_stack *st, const struct tcp_req *r)
 {
     const struct flow_key *k = &r->node.key;
     struct tcp_out o;
-    memset(&o, 0, sizeof(o));
-    o.src = &k->laddr;
-    o.dst = &k->raddr;
-    o.sport = k->lport;
-    o.dport = k->rport;
-    o.seq = r->iss;
-    o.ack = r->irs + 1;
-    o.flags = TCP_SYN | TCP_ACK;
+    tcp_out_from_key(&o, k, r->iss, r->irs + 1, TCP_SYN | TCP_ACK);
     o.win = synack_window(st);
     tcp_syn_options(st, &o.opts, tcp_adv_mss(st, k->laddr.family, r->listener->user_mss),
                     r->ws_ok, r->rcv_wscale, r->ts_ok, tcp_tsval(st, r->ts_offset),
@@ -160,10 +153,7 @@ static bool cookie_ack(struct synack_stack *st, struct tcp_sock *l, struct tcp_s
     const struct wire_tcp *th = &seg->th;
     struct tcp_req r;
     memset(&r, 0, sizeof(r));
-    r.node.key.laddr = seg->ip->dst;
-    r.node.key.raddr = seg->ip->src;
-    r.node.key.lport = th->dport;
-    r.node.key.rport = th->sport;
+    tcp_key_from_seg(&r.node.key, seg);
     if (!tcp_cookie_check(st, &r.node.key, th->seq - 1, th->ack - 1, &r.peer_mss)) {
         st->ctr.syncookies_failed++;
         return false;
@@ -206,14 +196,7 @@ static void send_cookie_synack(struct synack_stack *st, struct tcp_sock *l, stru
     uint16_t mss;
     uint32_t cookie = tcp_cookie_make(st, &r->node.key, th->seq, r->peer_mss, &mss);
     struct tcp_out o;
-    memset(&o, 0, sizeof(o));
-    o.src = &r->node.key.laddr;
-    o.dst = &r->node.key.raddr;
-    o.sport = r->node.key.lport;
-    o.dport = r->node.key.rport;
-    o.seq = cookie;
-    o.ack = th->seq + 1;
-    o.flags = TCP_SYN | TCP_ACK;
+    tcp_out_from_key(&o, &r->node.key, cookie, th->seq + 1, TCP_SYN | TCP_ACK);
     o.win = synack_window(st);
     if (r->ts_ok) {
         uint32_t offset = tcp_ts_offset(st, &r->node.key);
@@ -263,10 +246,7 @@ void tcp_listen_input(struct synack_stack *st, struct tcp_sock *l, struct tcp_se
     }
     struct tcp_req tmp;
     memset(&tmp, 0, sizeof(tmp));
-    tmp.node.key.laddr = seg->ip->dst;
-    tmp.node.key.raddr = seg->ip->src;
-    tmp.node.key.lport = th->dport;
-    tmp.node.key.rport = th->sport;
+    tcp_key_from_seg(&tmp.node.key, seg);
     tcp_parse_syn_options(st, th, tmp.node.key.laddr.family, &tmp.ws_ok, &tmp.snd_wscale,
                           &tmp.ts_ok, &tmp.sack_ok, &tmp.peer_mss);
     tmp.rcv_wscale = tmp.ws_ok ? tcp_our_wscale(st) : 0;

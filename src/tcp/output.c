@@ -122,17 +122,31 @@ int tcp_emit(struct synack_stack *st, const struct tcp_out *o)
     return ip_send(st, &h, n);
 }
 
-void tcp_out_from_sock(const struct tcp_sock *s, struct tcp_out *o, uint32_t seq, uint8_t flags)
+void tcp_out_from_key(struct tcp_out *o, const struct flow_key *k, uint32_t seq, uint32_t ack,
+                      uint8_t flags)
 {
     memset(o, 0, sizeof(*o));
-    o->src = &s->node.key.laddr;
-    o->dst = &s->node.key.raddr;
-    o->sport = s->node.key.lport;
-    o->dport = s->node.key.rport;
+    o->src = &k->laddr;
+    o->dst = &k->raddr;
+    o->sport = k->lport;
+    o->dport = k->rport;
     o->seq = seq;
+    o->ack = ack;
     o->flags = flags;
-    if (flags & TCP_ACK)
-        o->ack = s->rcv_nxt;
+}
+
+void tcp_out_from_sock(const struct tcp_sock *s, struct tcp_out *o, uint32_t seq, uint8_t flags)
+{
+    tcp_out_from_key(o, &s->node.key, seq, (flags & TCP_ACK) ? s->rcv_nxt : 0, flags);
+}
+
+void tcp_key_from_seg(struct flow_key *k, const struct tcp_seg *seg)
+{
+    memset(k, 0, sizeof(*k));
+    k->laddr = seg->ip->dst;
+    k->raddr = seg->ip->src;
+    k->lport = seg->th.dport;
+    k->rport = seg->th.sport;
 }
 
 /* Fills window, timestamps, and the ACK bookkeeping for a segment about to leave. */
@@ -153,12 +167,17 @@ static void finish_out(struct synack_stack *st, struct tcp_sock *s, struct tcp_o
     }
 }
 
-void tcp_send_ack(struct synack_stack *st, struct tcp_sock *s)
+void tcp_send_ack_at(struct synack_stack *st, struct tcp_sock *s, uint32_t seq)
 {
     struct tcp_out o;
-    tcp_out_from_sock(s, &o, s->snd_nxt, TCP_ACK);
+    tcp_out_from_sock(s, &o, seq, TCP_ACK);
     finish_out(st, s, &o);
     tcp_emit(st, &o);
+}
+
+void tcp_send_ack(struct synack_stack *st, struct tcp_sock *s)
+{
+    tcp_send_ack_at(st, s, s->snd_nxt);
 }
 
 void tcp_send_syn(struct synack_stack *st, struct tcp_sock *s)
@@ -193,22 +212,13 @@ void tcp_reply_rst(struct synack_stack *st, const struct tcp_seg *seg)
     /* RFC 9293 §3.10.7.1: never answer a RST. */
     if (th->flags & TCP_RST)
         return;
+    struct flow_key k;
+    tcp_key_from_seg(&k, seg);
     struct tcp_out o;
-    memset(&o, 0, sizeof(o));
-    o.src = &seg->ip->dst;
-    o.dst = &seg->ip->src;
-    o.sport = th->dport;
-    o.dport = th->sport;
-    if (th->flags & TCP_ACK) {
-        /* <SEQ=SEG.ACK><CTL=RST> */
-        o.seq = th->ack;
-        o.flags = TCP_RST;
-    } else {
-        /* <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> */
-        o.seq = 0;
-        o.ack = th->seq + seg->len;
-        o.flags = TCP_RST | TCP_ACK;
-    }
+    if (th->flags & TCP_ACK) /* <SEQ=SEG.ACK><CTL=RST> */
+        tcp_out_from_key(&o, &k, th->ack, 0, TCP_RST);
+    else /* <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> */
+        tcp_out_from_key(&o, &k, 0, th->seq + seg->len, TCP_RST | TCP_ACK);
     tcp_emit(st, &o);
 }
 

@@ -227,8 +227,14 @@ bool tcp_seq_acceptable(uint32_t seq, uint32_t len, uint32_t rcv_nxt, uint32_t w
 
 /* output.c */
 int tcp_emit(struct synack_stack *st, const struct tcp_out *o);
+void tcp_out_from_key(struct tcp_out *o, const struct flow_key *k, uint32_t seq, uint32_t ack,
+                      uint8_t flags);
 void tcp_out_from_sock(const struct tcp_sock *s, struct tcp_out *o, uint32_t seq, uint8_t flags);
+/* The 4-tuple a received segment belongs to, from our side. */
+void tcp_key_from_seg(struct flow_key *k, const struct tcp_seg *seg);
 void tcp_send_ack(struct synack_stack *st, struct tcp_sock *s);
+/* An ACK at seq (keepalive and zero-window probes: one below what the peer expects). */
+void tcp_send_ack_at(struct synack_stack *st, struct tcp_sock *s, uint32_t seq);
 void tcp_send_syn(struct synack_stack *st, struct tcp_sock *s);
 void tcp_send_rst(struct synack_stack *st, struct tcp_sock *s);
 void tcp_reply_rst(struct synack_stack *st, const struct tcp_seg *seg);

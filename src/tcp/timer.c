@@ -83,15 +83,7 @@ static void persist_fire(struct synack_stack *st, struct tcp_sock *s)
     }
     /* Like Linux: the probe is an ACK below SND.UNA, which the peer answers with its
      * window (RFC 9293 §3.8.6.1 allows any probe that draws an ACK). */
-    struct tcp_out o;
-    tcp_out_from_sock(s, &o, s->snd_una - 1, TCP_ACK);
-    o.win = tcp_window_field(s, false);
-    if (s->ts_ok) {
-        o.opts.has = OPT_TS;
-        o.opts.ts_val = tcp_tsval(st, s->ts_offset);
-        o.opts.ts_ecr = s->ts_recent;
-    }
-    tcp_emit(st, &o);
+    tcp_send_ack_at(st, s, s->snd_una - 1);
     if (s->backoff < 20)
         s->backoff++;
     s->rtx_kind = RTX_PERSIST;
@@ -154,15 +146,7 @@ static void ka_fire(struct timer *t, void *ctx)
         return;
     }
     /* RFC 1122 §4.2.3.6: a probe with SEG.SEQ = SND.NXT-1 and no data draws an ACK. */
-    struct tcp_out o;
-    tcp_out_from_sock(s, &o, s->snd_nxt - 1, TCP_ACK);
-    o.win = tcp_window_field(s, false);
-    if (s->ts_ok) {
-        o.opts.has = OPT_TS;
-        o.opts.ts_val = tcp_tsval(st, s->ts_offset);
-        o.opts.ts_ecr = s->ts_recent;
-    }
-    tcp_emit(st, &o);
+    tcp_send_ack_at(st, s, s->snd_nxt - 1);
     s->probes_out++;
     st->ctr.keepalive_probes++;
     timer_arm(&st->wheel, &s->ka_timer, st->now + s->keepintvl_ms * MS);

@@ -74,16 +74,8 @@ void tcp_enter_time_wait(struct synack_stack *st, struct tcp_sock *s, const char
 
 static void tw_send_ack(struct synack_stack *st, struct tcp_tw *tw)
 {
-    const struct flow_key *k = &tw->node.key;
     struct tcp_out o;
-    memset(&o, 0, sizeof(o));
-    o.src = &k->laddr;
-    o.dst = &k->raddr;
-    o.sport = k->lport;
-    o.dport = k->rport;
-    o.seq = tw->snd_nxt;
-    o.ack = tw->rcv_nxt;
-    o.flags = TCP_ACK;
+    tcp_out_from_key(&o, &tw->node.key, tw->snd_nxt, tw->rcv_nxt, TCP_ACK);
     uint32_t w = tw->rcv_wnd >> tw->rcv_wscale;
     o.win = (uint16_t)(w > 65535 ? 65535 : w);
     if (tw->ts_ok) {
