@@ -403,6 +403,38 @@ static int setup(struct pkt_run *r)
     return 0;
 }
 
+/* DESIGN.md "Tests": every run ends with every pool back to empty.  Like a process
+ * exiting, close what the script left open, let virtual time run (orphans finish or give
+ * up, TIME_WAIT and half-open entries expire; the remote stays silent), then require
+ * empty pools. */
+static void check_no_leak(struct pkt_run *r)
+{
+    for (int i = 0; i < PKT_MAX_FDS; i++) {
+        if (r->fds[i].used) {
+            synack_close(r->st, r->fds[i].sd);
+            r->fds[i].used = 0;
+        }
+    }
+    uint64_t t = r->now_ns, end = r->now_ns + 7200ull * 1000000000ull;
+    for (int steps = 0; steps < 1000000 && t <= end; steps++) {
+        uint64_t next = synack_stack_poll(r->st, t);
+        while (r->qhead)
+            pkt_queue_pop(r);
+        if (next == UINT64_MAX)
+            break;
+        t = next;
+    }
+    struct synack_pool_stats p[8];
+    int n = synack_stack_pools(r->st, p, 8);
+    for (int i = 0; i < n && i < 8; i++) {
+        if (p[i].in_use) {
+            pkt_fail(r, 0, "leak: pool %s has %u in use after closing everything and 2 h",
+                     p[i].name, p[i].in_use);
+            return;
+        }
+    }
+}
+
 static void teardown(struct pkt_run *r)
 {
     while (r->qhead)
@@ -442,8 +474,11 @@ int pkt_run_file(const char *path, const struct pkt_config *cfg)
             pkt_fail(r, line, "%s", err.s);
         free(src);
     }
-    if (!r->failed && apply_options(r) == 0 && check_script(r) == 0 && setup(r) == 0)
+    if (!r->failed && apply_options(r) == 0 && check_script(r) == 0 && setup(r) == 0) {
         run_events(r);
+        if (!r->failed)
+            check_no_leak(r);
+    }
     teardown(r);
     pkt_script_free(&script);
 
