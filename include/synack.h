@@ -96,7 +96,7 @@ struct synack_settings {
     uint8_t tcp_timestamps;         /* 1 */
     uint8_t tcp_sack;               /* 1 */
     uint8_t tcp_window_scaling;     /* 1 */
-    uint8_t tcp_ecn;                /* 0 off, 1 request and accept, 2 accept only */
+    uint8_t tcp_ecn;                /* 0 off, 1 request and accept, 2 accept only (default) */
     char tcp_congestion_control[16];/* "cubic" (RFC 9438, the default) or "reno" */
     uint32_t tcp_rmem_default;      /* 131072: SO_RCVBUF default */
     uint32_t tcp_wmem_default;      /* 16384:  SO_SNDBUF default */

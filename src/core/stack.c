@@ -42,7 +42,7 @@ void synack_settings_default(struct synack_settings *s)
     s->tcp_timestamps = 1;
     s->tcp_sack = 1;
     s->tcp_window_scaling = 1;
-    s->tcp_ecn = 0;
+    s->tcp_ecn = 2; /* like Linux: accept ECN when asked, do not ask */
     strcpy(s->tcp_congestion_control, "cubic");
     s->tcp_rmem_default = 131072;
     s->tcp_wmem_default = 16384;

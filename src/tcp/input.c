@@ -98,7 +98,7 @@ static void rtt_from_ack(struct synack_stack *st, struct tcp_sock *s, const stru
 void tcp_init_cwnd(struct tcp_sock *s)
 {
     tcp_cc_init(&s->cc, s->cc.algo, s->snd_mss);
-    s->recover = s->iss;
+    s->recover = s->ecn_recover = s->iss;
 }
 
 /* RFC 9293 §3.10.7.3: SYN-SENT. */
@@ -132,6 +132,7 @@ static void syn_sent_input(struct synack_stack *st, struct tcp_sock *s, struct t
     s->rcv_nxt = th->seq + 1;
     s->rcv_adv = s->rcv_nxt;
     take_syn_options(st, s, th);
+    s->ecn_ok = ack_ok && tcp_ecn_negotiated(st, th, true);
     /* RFC 7323 §2.2: the window of a SYN is not scaled. */
     s->snd_wnd = s->max_snd_wnd = th->win;
     s->snd_wl1 = th->seq;
@@ -272,6 +273,7 @@ static bool ack_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_se
                    (!th->payload_len && !(th->flags & (TCP_SYN | TCP_FIN)) &&
                     ((uint32_t)th->win << s->snd_wscale) == s->snd_wnd));
     tcp_recovery_on_ack(st, s, seg, prior_una, acked, sacked, dupack);
+    tcp_ecn_ack(st, s, th);
     /* RFC 9293 §3.10.7.4: update the send window from the newest segment. */
     if (seq_lt(s->snd_wl1, th->seq) || (s->snd_wl1 == th->seq && seq_le(s->snd_wl2, ack))) {
         uint32_t wnd = (uint32_t)th->win << s->snd_wscale;
@@ -514,6 +516,8 @@ void tcp_rcv_synchronized(struct synack_stack *st, struct tcp_sock *s, struct tc
     }
     if (!ack_input(st, s, seg))
         return;
+
+    tcp_ecn_input(s, seg);
 
     /* Sixth, the URG bit: urgent data is delivered inline for now (RFC 6093 §4 notes
      * that is how most applications see it). */

@@ -27,7 +27,7 @@ static void send_synack(struct synack_stack *st, const struct tcp_req *r)
 {
     const struct flow_key *k = &r->node.key;
     struct tcp_out o;
-    tcp_out_from_key(&o, k, r->iss, r->irs + 1, TCP_SYN | TCP_ACK);
+    tcp_out_from_key(&o, k, r->iss, r->irs + 1, TCP_SYN | TCP_ACK | (r->ecn_ok ? TCP_ECE : 0));
     o.win = synack_window(st);
     tcp_syn_options(st, &o.opts, tcp_adv_mss(st, k->laddr.family, r->listener->user_mss),
                     r->ws_ok, r->rcv_wscale, r->ts_ok, tcp_tsval(st, r->ts_offset),
@@ -196,7 +196,8 @@ static void send_cookie_synack(struct synack_stack *st, struct tcp_sock *l, stru
     uint16_t mss;
     uint32_t cookie = tcp_cookie_make(st, &r->node.key, th->seq, r->peer_mss, &mss);
     struct tcp_out o;
-    tcp_out_from_key(&o, &r->node.key, cookie, th->seq + 1, TCP_SYN | TCP_ACK);
+    tcp_out_from_key(&o, &r->node.key, cookie, th->seq + 1,
+                     TCP_SYN | TCP_ACK | (r->ecn_ok && r->ts_ok ? TCP_ECE : 0));
     o.win = synack_window(st);
     if (r->ts_ok) {
         uint32_t offset = tcp_ts_offset(st, &r->node.key);
@@ -250,6 +251,7 @@ void tcp_listen_input(struct synack_stack *st, struct tcp_sock *l, struct tcp_se
     tcp_parse_syn_options(st, th, tmp.node.key.laddr.family, &tmp.ws_ok, &tmp.snd_wscale,
                           &tmp.ts_ok, &tmp.sack_ok, &tmp.peer_mss);
     tmp.rcv_wscale = tmp.ws_ok ? tcp_our_wscale(st) : 0;
+    tmp.ecn_ok = tcp_ecn_negotiated(st, th, false);
     tmp.ts_recent = tmp.ts_ok ? th->opts.ts_val : 0;
     tmp.irs = th->seq;
     tmp.peer_win = th->win;

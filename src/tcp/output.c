@@ -159,6 +159,8 @@ static void finish_out(struct synack_stack *st, struct tcp_sock *s, struct tcp_o
         o->opts.ts_ecr = s->ts_recent;
     }
     if (o->flags & TCP_ACK) {
+        if (s->ece_pending)
+            o->flags |= TCP_ECE; /* RFC 3168 §6.1.3: echo CE until CWR */
         tcp_sack_blocks(s, &o->opts);
         s->last_ack_sent = s->rcv_nxt; /* RFC 7323 §4.3 */
         s->ack_now = false;
@@ -184,7 +186,7 @@ void tcp_send_syn(struct synack_stack *st, struct tcp_sock *s)
 {
     bool synack = s->state == SYNACK_TCP_SYN_RCVD;
     struct tcp_out o;
-    tcp_out_from_sock(s, &o, s->iss, synack ? TCP_SYN | TCP_ACK : TCP_SYN);
+    tcp_out_from_sock(s, &o, s->iss, synack ? TCP_SYN | TCP_ACK : TCP_SYN | tcp_ecn_syn_flags(st));
     const struct synack_settings *c = &st->cfg;
     /* A SYN offers what the settings allow; a SYN-ACK (simultaneous open) repeats the
      * offer, since the peer's SYN alone does not settle the options (RFC 7323 §1.3). */
@@ -266,13 +268,21 @@ uint32_t tcp_xmit(struct synack_stack *st, struct tcp_sock *s, uint32_t seq, uin
         flags |= TCP_PSH;
     if (fin)
         flags |= TCP_FIN;
+    bool resend = seq_lt(seq, s->snd_max);
+    /* RFC 3168 §6.1.2 and §6.1.5: new data is ECN-capable (not retransmissions), and
+     * the first new data after a reduction carries CWR. */
+    if (s->cwr_pending && len && !resend) {
+        flags |= TCP_CWR;
+        s->cwr_pending = false;
+    }
     struct tcp_out o;
     tcp_out_from_sock(s, &o, seq, flags);
     o.data = &s->sndq;
     o.data_off = seq - s->snd_una;
     o.data_len = len;
+    if (s->ecn_ok && len && !resend)
+        o.tos = IP_ECN_ECT0;
     finish_out(st, s, &o);
-    bool resend = seq_lt(seq, s->snd_max);
     /* Like Linux: new data sent within the delayed-ACK time of data received marks the
      * connection interactive (pingpong), which turns quick ACKs off. */
     if (len && !resend && s->ato_started &&

@@ -130,6 +130,10 @@ struct tcp_sock {
     uint32_t high_rxt;           /* RFC 6675 HighRxt */
     uint32_t prr_delivered, prr_out, recover_fs; /* RFC 6937 */
     uint32_t prior_cwnd, prior_ssthresh;         /* for undo */
+    /* ECN (RFC 3168 §6.1). */
+    bool ece_pending;            /* CE seen: set ECE on ACKs until the peer's CWR */
+    bool cwr_pending;            /* we reduced for an ECE: set CWR on the next new data */
+    uint32_t ecn_recover;        /* no second ECE reduction before this is acknowledged */
     struct tcp_cc cc;
 
     /* Buffers (bytes only; SYN and FIN take sequence space, not buffer). */
@@ -349,6 +353,16 @@ void tcp_recovery_on_rto(struct synack_stack *st, struct tcp_sock *s);
 
 /* output.c: one segment at seq (a retransmission or new data), at most len bytes. */
 uint32_t tcp_xmit(struct synack_stack *st, struct tcp_sock *s, uint32_t seq, uint32_t len);
+
+/* ecn.c (RFC 3168 §6.1) */
+/* The flags our SYN carries for ECN (ECE|CWR when tcp_ecn is 1). */
+uint8_t tcp_ecn_syn_flags(const struct synack_stack *st);
+/* Whether the peer's SYN (is_synack false) or SYN-ACK settles ECN on. */
+bool tcp_ecn_negotiated(const struct synack_stack *st, const struct wire_tcp *th, bool is_synack);
+/* Receiver: a CE mark or CWR in an arriving segment. */
+void tcp_ecn_input(struct tcp_sock *s, const struct tcp_seg *seg);
+/* Sender: an ECE on an ACK; reduces cwnd once per window. */
+void tcp_ecn_ack(struct synack_stack *st, struct tcp_sock *s, const struct wire_tcp *th);
 
 /* options.c */
 void tcp_parse_syn_options(struct synack_stack *st, const struct wire_tcp *th, uint8_t family,
