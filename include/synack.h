@@ -293,15 +293,21 @@ int synack_connect(struct synack_stack *st, int sd, const struct synack_sockaddr
 
 /* Queues up to len bytes for sending; returns how many were queued (> 0), or -EAGAIN
  * (buffer full, or still connecting), -EPIPE (after shutdown(WR), after the connection
- * died with no error left to report, or never connected: as Linux), -EOPNOTSUPP for
- * MSG_OOB, or the connection's pending error (-ECONNRESET, -ETIMEDOUT, ...) once.
+ * died with no error left to report, or never connected: as Linux),
+ * or the connection's pending error (-ECONNRESET, -ETIMEDOUT, ...) once.
  * Data is copied; buf is not kept. */
 ssize_t synack_send(struct synack_stack *st, int sd, const void *buf, size_t len, int flags);
+/* With SYNACK_MSG_OOB the last byte sent is urgent (RFC 9293 §3.8.5, the urgent pointer
+ * after it as RFC 6093 §3 and Linux have it); segments carrying urgent data bypass
+ * Nagle.  The receiver reads that byte with recv(MSG_OOB) unless SO_OOBINLINE. */
 
 /* Copies up to len received bytes into buf; returns the count, 0 at end of stream (the
  * peer's FIN after all data), -EAGAIN (nothing yet), -ENOTCONN, or the pending error
  * (-ECONNRESET after a RST, -ETIMEDOUT, -EHOSTUNREACH, ...). */
 ssize_t synack_recv(struct synack_stack *st, int sd, void *buf, size_t len, int flags);
+/* recv(MSG_OOB), as Linux: the urgent byte (1), -EAGAIN while it has not arrived,
+ * -EINVAL with SO_OOBINLINE, when none was announced, or once it was read.  Without
+ * SO_OOBINLINE an ordinary recv stops at the urgent byte and never returns it. */
 
 #define SYNACK_SHUT_RD   0
 #define SYNACK_SHUT_WR   1
@@ -330,6 +336,7 @@ int synack_state(struct synack_stack *st, int sd);
 #define SYNACK_SO_ERROR     4   /* get only: the pending error as a positive errno, cleared */
 #define SYNACK_SO_KEEPALIVE 9
 #define SYNACK_SO_LINGER    13  /* struct synack_linger */
+#define SYNACK_SO_OOBINLINE 10  /* urgent data stays in the stream */
 #define SYNACK_SO_SNDBUF    7   /* as Linux: set doubles the value, get returns it */
 #define SYNACK_SO_RCVBUF    8
 #define SYNACK_TCP_NODELAY      1
@@ -384,6 +391,7 @@ int synack_stack_connections(struct synack_stack *st, synack_conn_cb cb, void *u
 /* ------------------------------------------------------------------ readiness */
 
 #define SYNACK_EV_IN    0x001 /* data, EOF, or a connection to accept */
+#define SYNACK_EV_PRI   0x002 /* urgent data (MSG_OOB) is waiting */
 #define SYNACK_EV_OUT   0x004 /* send would queue at least one byte; connect finished */
 #define SYNACK_EV_ERR   0x008 /* an error is pending (read it with SO_ERROR) */
 #define SYNACK_EV_HUP   0x010 /* both directions are closed */

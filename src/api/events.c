@@ -23,6 +23,8 @@ uint32_t events_mask(const struct tcp_sock *s)
     }
     if (s->err)
         m |= SYNACK_EV_ERR;
+    if (s->urg_state == URG_VALID)
+        m |= SYNACK_EV_PRI;
     return m;
 }
 

@@ -207,14 +207,17 @@ ssize_t synack_send(struct synack_stack *st, int sd, const void *buf, size_t len
         return -EPIPE; /* like Linux, also for a socket never connected */
     if (s->state == SYNACK_TCP_SYN_SENT || s->state == SYNACK_TCP_SYN_RCVD)
         return -EAGAIN;
-    if (flags & SYNACK_MSG_OOB)
-        return -EOPNOTSUPP;
     if (!len)
         return 0;
     size_t room = s->sndq.len < s->sndbuf ? s->sndbuf - s->sndq.len : 0;
     size_t n = bufq_append(&s->sndq, &st->chunks, buf, len < room ? len : room);
     if (!n)
         return -EAGAIN;
+    if (flags & SYNACK_MSG_OOB) {
+        /* RFC 6093 §3: the urgent pointer just past the last byte queued. */
+        s->snd_up = s->snd_una + s->sndq.len;
+        s->urg_mode = true;
+    }
     tcp_output(st, s);
     events_touch(st, s);
     return (ssize_t)n;
@@ -232,6 +235,24 @@ static void window_update(struct synack_stack *st, struct tcp_sock *s)
         tcp_send_ack(st, s);
 }
 
+/* recv(MSG_OOB): the urgent byte, as Linux's tcp_recv_urg. */
+static ssize_t recv_urgent(struct synack_stack *st, struct tcp_sock *s, void *buf, size_t len,
+                           int flags)
+{
+    if (s->oobinline || s->urg_state == URG_NONE || s->urg_state == URG_READ)
+        return -EINVAL;
+    if (s->urg_state == URG_NOTYET)
+        return s->rcv_shut ? 0 : -EAGAIN;
+    if (!len)
+        return 0;
+    *(uint8_t *)buf = s->urg_byte;
+    if (!(flags & SYNACK_MSG_PEEK)) {
+        s->urg_state = URG_READ;
+        events_touch(st, s);
+    }
+    return 1;
+}
+
 ssize_t synack_recv(struct synack_stack *st, int sd, void *buf, size_t len, int flags)
 {
     struct tcp_sock *s = tcp_sock_by_sd(st, sd);
@@ -240,7 +261,20 @@ ssize_t synack_recv(struct synack_stack *st, int sd, void *buf, size_t len, int 
     if (s->state == SYNACK_TCP_LISTEN)
         return -ENOTCONN;
     if (flags & SYNACK_MSG_OOB)
-        return -EINVAL; /* no urgent data is kept out of band */
+        return recv_urgent(st, s, buf, len, flags);
+    if (s->rcvq.len && len && s->urg_state != URG_NONE && !s->oobinline) {
+        /* Without SO_OOBINLINE the urgent byte is not part of the stream: skip it when
+         * it is next, and stop short of it otherwise (like Linux's tcp_recvmsg). */
+        uint32_t off = s->urg_seq - tcp_read_seq(s);
+        if (off == 0) {
+            bufq_consume(&s->rcvq, &st->chunks, 1);
+            if (s->urg_state == URG_READ)
+                s->urg_state = URG_NONE;
+            return synack_recv(st, sd, buf, len, flags);
+        }
+        if (off < len)
+            len = off;
+    }
     if (s->rcvq.len && len) {
         size_t n = bufq_peek(&s->rcvq, &st->chunks, 0, buf, len);
         if (!(flags & SYNACK_MSG_PEEK)) {

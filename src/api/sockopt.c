@@ -51,6 +51,9 @@ static int set_socket_level(struct synack_stack *st, struct tcp_sock *s, int nam
     case SYNACK_SO_REUSEADDR:
         s->reuseaddr = v != 0;
         return 0;
+    case SYNACK_SO_OOBINLINE:
+        s->oobinline = v != 0;
+        return 0;
     case SYNACK_SO_KEEPALIVE:
         s->keepalive = v != 0;
         if (s->state == SYNACK_TCP_ESTABLISHED || s->state == SYNACK_TCP_CLOSE_WAIT) {
@@ -167,6 +170,7 @@ int synack_getsockopt(struct synack_stack *st, int sd, int level, int name, void
             return 0;
         }
         case SYNACK_SO_REUSEADDR: return put_int(val, len, s->reuseaddr);
+        case SYNACK_SO_OOBINLINE: return put_int(val, len, s->oobinline);
         case SYNACK_SO_KEEPALIVE: return put_int(val, len, s->keepalive);
         case SYNACK_SO_SNDBUF: return put_int(val, len, (int)s->sndbuf);
         case SYNACK_SO_RCVBUF: return put_int(val, len, (int)s->rcvbuf);

@@ -393,6 +393,7 @@ static bool text_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_s
         s->rcv_unacked += tcp_reass_advance(s);
         s->ack_now = true;
     }
+    tcp_urg_arrived(st, s);
     if (n > s->rcv_mss) {
         uint16_t cap = tcp_adv_mss(st, s->family, 0);
         s->rcv_mss = (uint16_t)(n < cap ? n : cap);
@@ -519,8 +520,8 @@ void tcp_rcv_synchronized(struct synack_stack *st, struct tcp_sock *s, struct tc
 
     tcp_ecn_input(s, seg);
 
-    /* Sixth, the URG bit: urgent data is delivered inline for now (RFC 6093 §4 notes
-     * that is how most applications see it). */
+    /* Sixth, check the URG bit. */
+    tcp_urg_input(st, s, th);
 
     /* Seventh, process the segment text. */
     uint32_t fin_seq;

@@ -90,6 +90,7 @@ static struct tcp_sock *make_child(struct synack_stack *st, struct tcp_sock *l,
     s->reuseaddr = l->reuseaddr;
     s->keepalive = l->keepalive;
     s->nodelay = l->nodelay;
+    s->oobinline = l->oobinline;
     s->linger_on = l->linger_on;
     s->linger_s = l->linger_s;
     s->user_mss = l->user_mss;

@@ -104,7 +104,7 @@ int tcp_emit(struct synack_stack *st, const struct tcp_out *o)
     uint8_t *buf = ip_payload_buf(st, o->src->family, &cap);
     struct wire_tcp_out t = {
         .sport = o->sport, .dport = o->dport, .seq = o->seq, .ack = o->ack,
-        .flags = o->flags, .win = o->win, .urp = 0, .opts = o->opts.has ? &o->opts : NULL,
+        .flags = o->flags, .win = o->win, .urp = o->urp, .opts = o->opts.has ? &o->opts : NULL,
     };
     size_t hl = wire_tcp_build_hdr(buf, cap, &t);
     if (!hl || hl + o->data_len > cap)
@@ -275,8 +275,10 @@ uint32_t tcp_xmit(struct synack_stack *st, struct tcp_sock *s, uint32_t seq, uin
         flags |= TCP_CWR;
         s->cwr_pending = false;
     }
+    uint16_t urp = tcp_urg_out(s, seq, &flags);
     struct tcp_out o;
     tcp_out_from_sock(s, &o, seq, flags);
+    o.urp = urp;
     o.data = &s->sndq;
     o.data_off = seq - s->snd_una;
     o.data_len = len;
@@ -352,11 +354,13 @@ void tcp_output(struct synack_stack *st, struct tcp_sock *s)
             break;
         }
         bool resend = seq_lt(s->snd_nxt, s->snd_max);
-        if (len && len < s->snd_mss && !resend) {
+        bool urgent = s->urg_mode && seq_lt(s->snd_nxt, s->snd_up); /* like Linux */
+        if (len && len < s->snd_mss && !resend && !urgent) {
             /* RFC 9293 §3.7.4 (Nagle) and §3.8.6.2.1 (sender SWS avoidance): a small
              * segment of new data goes only if it empties the queue and nothing is
              * outstanding (or TCP_NODELAY), or it fills half the largest window the
-             * peer offered, or a FIN follows it.  Retransmissions are never held. */
+             * peer offered, or a FIN follows it.  Retransmissions and urgent data are
+             * never held. */
             bool push = len == avail && (s->nodelay || in_flight == 0 || s->fin_queued);
             bool half = s->max_snd_wnd && len >= s->max_snd_wnd / 2;
             if (!push && !half) {

@@ -45,6 +45,8 @@ void tcp_set_state(struct synack_stack *st, struct tcp_sock *s, int new_state, c
 void tcp_established(struct synack_stack *st, struct tcp_sock *s, const char *cause)
 {
     s->connected_once = true;
+    s->rcv_up = s->rcv_nxt; /* RFC 9293 §3.3.1: nothing urgent yet */
+    s->snd_up = s->snd_una;
     tcp_set_snd_mss(st, s);
     tcp_set_state(st, s, SYNACK_TCP_ESTABLISHED, cause);
     s->last_rcv_ns = st->now;

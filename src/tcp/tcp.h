@@ -33,6 +33,9 @@ static inline uint8_t tcp_flow_kind(const struct flow_node *n)
     return ((const struct tcp_flow_head *)(const void *)n)->kind;
 }
 
+/* The peer's urgent byte: none, announced but not arrived, arrived, read. */
+enum tcp_urg_state { URG_NONE = 0, URG_NOTYET, URG_VALID, URG_READ };
+
 /* What the retransmission timer is doing. */
 enum tcp_rtx_kind { RTX_NONE = 0, RTX_RETRANSMIT, RTX_PERSIST };
 
@@ -130,6 +133,14 @@ struct tcp_sock {
     uint32_t high_rxt;           /* RFC 6675 HighRxt */
     uint32_t prr_delivered, prr_out, recover_fs; /* RFC 6937 */
     uint32_t prior_cwnd, prior_ssthresh;         /* for undo */
+    /* Urgent data (RFC 9293 §3.8.5, RFC 6093; src/tcp/urgent.c). */
+    bool urg_mode;               /* SND.UP is ahead of SND.UNA */
+    uint32_t snd_up;             /* the byte after the last urgent byte sent */
+    uint32_t rcv_up;             /* RCV.UP */
+    uint32_t urg_seq;            /* the urgent byte announced by the peer */
+    uint8_t urg_state;           /* enum tcp_urg_state */
+    uint8_t urg_byte;
+    bool oobinline;              /* SO_OOBINLINE */
     /* ECN (RFC 3168 §6.1). */
     bool ece_pending;            /* CE seen: set ECE on ACKs until the peer's CWR */
     bool cwr_pending;            /* we reduced for an ECE: set CWR on the next new data */
@@ -216,6 +227,7 @@ struct tcp_out {
     uint32_t seq, ack;
     uint8_t flags;
     uint16_t win;
+    uint16_t urp;
     uint8_t tos;
     struct wire_tcp_opts opts;
     const struct bufq *data;     /* payload source, or NULL */
@@ -353,6 +365,16 @@ void tcp_recovery_on_rto(struct synack_stack *st, struct tcp_sock *s);
 
 /* output.c: one segment at seq (a retransmission or new data), at most len bytes. */
 uint32_t tcp_xmit(struct synack_stack *st, struct tcp_sock *s, uint32_t seq, uint32_t len);
+
+/* urgent.c (RFC 9293 §3.8.5, RFC 6093) */
+/* Sixth step: the URG bit of an arriving segment. */
+void tcp_urg_input(struct synack_stack *st, struct tcp_sock *s, const struct wire_tcp *th);
+/* After in-order data: catch the urgent byte if it has just arrived. */
+void tcp_urg_arrived(struct synack_stack *st, struct tcp_sock *s);
+/* Sender: the URG flag and pointer for a segment at seq; clears urgent mode once acked. */
+uint16_t tcp_urg_out(struct tcp_sock *s, uint32_t seq, uint8_t *flags);
+/* The sequence number of the first byte not yet read. */
+uint32_t tcp_read_seq(const struct tcp_sock *s);
 
 /* ecn.c (RFC 3168 §6.1) */
 /* The flags our SYN carries for ECN (ECE|CWR when tcp_ecn is 1). */
