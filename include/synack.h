@@ -341,6 +341,7 @@ int synack_state(struct synack_stack *st, int sd);
 #define SYNACK_SO_RCVBUF    8
 #define SYNACK_TCP_NODELAY      1
 #define SYNACK_TCP_MAXSEG       2
+#define SYNACK_TCP_CORK         3   /* only full segments until cleared (200 ms ceiling) */
 #define SYNACK_TCP_KEEPIDLE     4   /* seconds */
 #define SYNACK_TCP_KEEPINTVL    5   /* seconds */
 #define SYNACK_TCP_KEEPCNT      6

@@ -102,6 +102,18 @@ static int set_tcp_level(struct synack_stack *st, struct tcp_sock *s, int name, 
         if (s->nodelay)
             tcp_output(st, s); /* like Linux: setting it pushes what Nagle held */
         return 0;
+    case SYNACK_TCP_CORK:
+        s->cork = v != 0;
+        if (!s->cork) {
+            /* Like Linux: clearing it pushes what it held. */
+            if (s->rtx_kind == RTX_CORK) {
+                timer_cancel(&st->wheel, &s->rtx_timer);
+                s->rtx_kind = RTX_NONE;
+            }
+            s->push_once = true;
+            tcp_output(st, s);
+        }
+        return 0;
     case SYNACK_TCP_MAXSEG:
         /* Like Linux: 88 (TCP_MIN_MSS) .. 65535 (MAX_TCP_WINDOW), before connecting. */
         if (v < 88 || v > 65535)
@@ -196,6 +208,7 @@ int synack_getsockopt(struct synack_stack *st, int sd, int level, int name, void
     }
     switch (name) {
     case SYNACK_TCP_NODELAY: return put_int(val, len, s->nodelay);
+    case SYNACK_TCP_CORK: return put_int(val, len, s->cork);
     case SYNACK_TCP_MAXSEG:
         /* Like Linux: the MSS in use once connected, else the user's or 536. */
         if (s->snd_mss && s->state != SYNACK_TCP_CLOSED && s->state != SYNACK_TCP_LISTEN)

@@ -363,7 +363,15 @@ void tcp_output(struct synack_stack *st, struct tcp_sock *s)
              * never held. */
             bool push = len == avail && (s->nodelay || in_flight == 0 || s->fin_queued);
             bool half = s->max_snd_wnd && len >= s->max_snd_wnd / 2;
-            if (!push && !half) {
+            if (s->cork && !s->fin_queued) {
+                /* Like Linux's TCP_CORK: only full segments, for at most 200 ms. */
+                push = half = false;
+                if (!timer_armed(&s->rtx_timer)) {
+                    s->rtx_kind = RTX_CORK;
+                    timer_arm(&st->wheel, &s->rtx_timer, st->now + 200 * 1000000ull);
+                }
+            }
+            if (!push && !half && !s->push_once) {
                 if (!in_flight)
                     arm_persist(st, s);
                 break;
@@ -373,4 +381,5 @@ void tcp_output(struct synack_stack *st, struct tcp_sock *s)
         if (!n || s->snd_nxt == data_end + 1)
             break; /* nothing could go, or the FIN went */
     }
+    s->push_once = false;
 }

@@ -37,7 +37,7 @@ static inline uint8_t tcp_flow_kind(const struct flow_node *n)
 enum tcp_urg_state { URG_NONE = 0, URG_NOTYET, URG_VALID, URG_READ };
 
 /* What the retransmission timer is doing. */
-enum tcp_rtx_kind { RTX_NONE = 0, RTX_RETRANSMIT, RTX_PERSIST };
+enum tcp_rtx_kind { RTX_NONE = 0, RTX_RETRANSMIT, RTX_PERSIST, RTX_CORK };
 
 /* Linux's TCP_MAX_QUICKACKS: quick ACKs granted when data first arrives. */
 #define TCP_MAX_QUICKACKS 16
@@ -160,6 +160,7 @@ struct tcp_sock {
     int err;                     /* pending error (negative errno), reported once */
     int soft_err;                /* last ICMP soft error, reported on timeout */
     bool reuseaddr, keepalive, nodelay, cork, linger_on;
+    bool push_once;              /* send held small data now (uncork, cork ceiling) */
     int linger_s;
     uint16_t user_mss;           /* TCP_MAXSEG */
     uint32_t keepidle_ms, keepintvl_ms;

@@ -94,7 +94,12 @@ static void rtx_timer_fire(struct timer *t, void *ctx)
 {
     struct synack_stack *st = ctx;
     struct tcp_sock *s = container_of(t, struct tcp_sock, rtx_timer);
-    if (s->rtx_kind == RTX_PERSIST) {
+    if (s->rtx_kind == RTX_CORK) {
+        /* The 200 ms ceiling of TCP_CORK: send what is held. */
+        s->rtx_kind = RTX_NONE;
+        s->push_once = true;
+        tcp_output(st, s);
+    } else if (s->rtx_kind == RTX_PERSIST) {
         s->rtx_kind = RTX_NONE;
         if (s->snd_nxt == s->snd_una && s->sndq.len)
             persist_fire(st, s);
