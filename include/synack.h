@@ -102,6 +102,8 @@ struct synack_settings {
     uint32_t tcp_wmem_default;      /* 16384:  SO_SNDBUF default */
     uint32_t tcp_rmem_max;          /* 6291456 */
     uint32_t tcp_wmem_max;          /* 4194304 */
+    uint8_t tcp_early_retrans;      /* 3: tail loss probes (RFC 8985 §7) and early
+                                       retransmit (RFC 5827); 0 off */
     uint32_t rto_min_ms;            /* 200 (Linux's TCP_RTO_MIN) */
     uint32_t rto_max_ms;            /* 120000 (TCP_RTO_MAX) */
     uint32_t rto_initial_ms;        /* 1000 (RFC 6298 §2.1) */
@@ -212,7 +214,7 @@ struct synack_counters {
     uint64_t listen_overflows, listen_drops, tw_recycled, tw_killed, challenge_acks,
         challenge_acks_suppressed, timeouts, keepalive_probes, keepalive_timeouts,
         syn_retrans, synack_retrans, abort_on_close, abort_on_linger, abort_on_timeout,
-        abort_on_memory, delayed_acks, paws_rejected;
+        abort_on_memory, delayed_acks, paws_rejected, tlp_probes, tlp_recoveries;
     uint64_t drops[SYNACK_DROP__COUNT];
 };
 /* Copies the counters into *out. */

@@ -251,12 +251,21 @@ static bool ack_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_se
         rtt_from_ack(st, s, th);
         if (s->rtx_stamp_ns && seq_ge(s->snd_una, s->rtx_high))
             s->rtx_stamp_ns = 0; /* every retransmission is acknowledged */
+        if (s->tlp_out && seq_ge(s->snd_una, s->tlp_end)) {
+            /* RFC 8985 §7.4: a probe that resent data and was not reported as a
+             * duplicate repaired a loss: that calls for a congestion response. */
+            s->tlp_out = false;
+            if (s->tlp_retrans && !dsack && !s->in_recovery) {
+                st->ctr.tlp_recoveries++;
+                tcp_cc_on_loss(&s->cc, s->snd_max - prior_una, st->now / 1000u);
+            }
+        }
         s->retransmits = 0;
         s->backoff = 0;
         s->head_sent_ns = st->now;
         /* RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it. */
         if (s->snd_una == s->snd_max) {
-            if (s->rtx_kind == RTX_RETRANSMIT) {
+            if (s->rtx_kind == RTX_RETRANSMIT || s->rtx_kind == RTX_TLP) {
                 timer_cancel(&st->wheel, &s->rtx_timer);
                 s->rtx_kind = RTX_NONE;
             }

@@ -77,6 +77,18 @@ static void sndbuf_expand(struct synack_stack *st, struct tcp_sock *s)
     }
 }
 
+/* RFC 5827 §3 (early retransmit): with fewer than four segments outstanding and no new
+ * data to send, three duplicate ACKs can never come: the threshold drops to the number
+ * of outstanding segments less one (with SACK: SACKed segments counted as such). */
+static unsigned dupthresh(const struct synack_stack *st, const struct tcp_sock *s)
+{
+    uint32_t oseg = (s->snd_max - s->snd_una + s->snd_mss - 1) / s->snd_mss;
+    bool unsent = seq_lt(s->snd_max, s->snd_una + s->sndq.len);
+    if (!st->cfg.tcp_early_retrans || !s->sack_ok || unsent || oseg >= 4 || oseg < 2)
+        return TCP_DUPTHRESH;
+    return oseg - 1;
+}
+
 static void enter_recovery(struct synack_stack *st, struct tcp_sock *s)
 {
     uint32_t flight = s->snd_max - s->snd_una;
@@ -148,7 +160,7 @@ void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, const stru
     s->dupacks++;
     /* RFC 6582 §3.2 step 2: no new recovery until the last one's data is acknowledged
      * (the "recover" check guards against multiple reductions per window). */
-    bool lost = s->dupacks >= TCP_DUPTHRESH || (s->sack_ok && tcp_sack_is_lost(s, s->snd_una));
+    bool lost = s->dupacks >= dupthresh(st, s) || (s->sack_ok && tcp_sack_is_lost(s, s->snd_una));
     if (lost && (seq_gt(s->snd_una, s->recover) || s->recover == s->iss)) {
         enter_recovery(st, s);
         recovery_send(st, s, prr_sndcnt(s, 0));
@@ -171,6 +183,7 @@ void tcp_recovery_on_rto(struct synack_stack *st, struct tcp_sock *s)
     /* RFC 5681 §3.1 / RFC 6675 §5.1: a timeout ends any recovery; the window collapses
      * to one segment; everything unSACKed is resent from SND.UNA. */
     s->in_recovery = false;
+    s->tlp_out = false;
     s->recover = s->snd_max;
     s->dupacks = 0;
     s->high_rxt = s->snd_una;

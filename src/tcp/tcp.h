@@ -37,7 +37,7 @@ static inline uint8_t tcp_flow_kind(const struct flow_node *n)
 enum tcp_urg_state { URG_NONE = 0, URG_NOTYET, URG_VALID, URG_READ };
 
 /* What the retransmission timer is doing. */
-enum tcp_rtx_kind { RTX_NONE = 0, RTX_RETRANSMIT, RTX_PERSIST, RTX_CORK };
+enum tcp_rtx_kind { RTX_NONE = 0, RTX_RETRANSMIT, RTX_PERSIST, RTX_CORK, RTX_TLP };
 
 /* Linux's TCP_MAX_QUICKACKS: quick ACKs granted when data first arrives. */
 #define TCP_MAX_QUICKACKS 16
@@ -141,6 +141,10 @@ struct tcp_sock {
     uint8_t urg_state;           /* enum tcp_urg_state */
     uint8_t urg_byte;
     bool oobinline;              /* SO_OOBINLINE */
+    /* Tail loss probe (RFC 8985 §7). */
+    bool tlp_out;                /* a probe is unacknowledged */
+    bool tlp_retrans;            /* ...and it was a retransmission */
+    uint32_t tlp_end;            /* SND.NXT when it was sent */
     /* ECN (RFC 3168 §6.1). */
     bool ece_pending;            /* CE seen: set ECE on ACKs until the peer's CWR */
     bool cwr_pending;            /* we reduced for an ECE: set CWR on the next new data */

@@ -15,10 +15,57 @@ uint32_t tcp_rto_current(const struct synack_stack *st, const struct tcp_sock *s
     return rto > st->cfg.rto_max_ms ? st->cfg.rto_max_ms : (uint32_t)rto;
 }
 
+/* RFC 8985 §7.2: the probe timeout: 2*SRTT, plus the worst-case delayed-ACK time when
+ * a single segment is in flight. */
+static uint64_t pto_ns(const struct synack_stack *st, const struct tcp_sock *s)
+{
+    uint64_t pto = 2ull * s->srtt_us * 1000u;
+    if (s->snd_max - s->snd_una <= s->snd_mss)
+        pto += (uint64_t)st->cfg.delack_max_ms * MS;
+    return pto;
+}
+
+static bool tlp_allowed(const struct synack_stack *st, const struct tcp_sock *s)
+{
+    return st->cfg.tcp_early_retrans && s->sack_ok && s->syn_acked && s->rtt_valid &&
+           !s->in_recovery && !s->tlp_out && !s->retransmits && s->snd_max != s->snd_una &&
+           (s->state == SYNACK_TCP_ESTABLISHED || s->state == SYNACK_TCP_CLOSE_WAIT);
+}
+
 void tcp_arm_rtx(struct synack_stack *st, struct tcp_sock *s)
 {
+    uint64_t rto = (uint64_t)tcp_rto_current(st, s) * MS;
+    if (tlp_allowed(st, s)) {
+        /* RFC 8985 §7.2: an RTO due sooner than the PTO brings the probe forward. */
+        uint64_t pto = pto_ns(st, s);
+        s->rtx_kind = RTX_TLP;
+        timer_arm(&st->wheel, &s->rtx_timer, st->now + (pto < rto ? pto : rto));
+        return;
+    }
     s->rtx_kind = RTX_RETRANSMIT;
-    timer_arm(&st->wheel, &s->rtx_timer, st->now + tcp_rto_current(st, s) * MS);
+    timer_arm(&st->wheel, &s->rtx_timer, st->now + rto);
+}
+
+/* RFC 8985 §7.3: send one new segment if the windows allow, else resend the last one,
+ * so that whatever the tail lost is reported by SACK and recovered without a timeout. */
+static void tlp_fire(struct synack_stack *st, struct tcp_sock *s)
+{
+    s->tlp_out = true;
+    st->ctr.tlp_probes++;
+    uint32_t n = 0, data_end = s->snd_una + s->sndq.len;
+    uint32_t wnd = s->snd_wnd < s->cc.cwnd ? s->snd_wnd : s->cc.cwnd;
+    if (seq_lt(s->snd_max, data_end) && s->snd_max - s->snd_una + s->snd_mss <= wnd) {
+        s->snd_nxt = s->snd_max;
+        n = tcp_xmit(st, s, s->snd_max, s->snd_mss);
+    }
+    s->tlp_retrans = !n;
+    if (!n) {
+        uint32_t last = seq_lt(s->snd_max, data_end) ? s->snd_max : data_end;
+        uint32_t len = last - s->snd_una < s->snd_mss ? last - s->snd_una : s->snd_mss;
+        tcp_xmit(st, s, last - len, len);
+    }
+    s->tlp_end = s->snd_max;
+    tcp_arm_rtx(st, s);
 }
 
 /* The error a connection that gave up reports: the soft ICMP error seen meanwhile, or
@@ -94,7 +141,10 @@ static void rtx_timer_fire(struct timer *t, void *ctx)
 {
     struct synack_stack *st = ctx;
     struct tcp_sock *s = container_of(t, struct tcp_sock, rtx_timer);
-    if (s->rtx_kind == RTX_CORK) {
+    if (s->rtx_kind == RTX_TLP) {
+        s->rtx_kind = RTX_NONE;
+        tlp_fire(st, s);
+    } else if (s->rtx_kind == RTX_CORK) {
         /* The 200 ms ceiling of TCP_CORK: send what is held. */
         s->rtx_kind = RTX_NONE;
         s->push_once = true;
