@@ -279,6 +279,7 @@ ssize_t synack_recv(struct synack_stack *st, int sd, void *buf, size_t len, int 
         size_t n = bufq_peek(&s->rcvq, &st->chunks, 0, buf, len);
         if (!(flags & SYNACK_MSG_PEEK)) {
             bufq_consume(&s->rcvq, &st->chunks, n);
+            tcp_rcvbuf_adjust(st, s);
             window_update(st, s);
             events_touch(st, s);
         }

@@ -397,6 +397,7 @@ static bool text_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_s
     s->rcv_nxt += (uint32_t)n;
     s->rcv_unacked += (uint32_t)n;
     s->last_data_rcv_ns = st->now;
+    tcp_rcv_rtt_sample(st, s, th);
     if (s->ooo_n) {
         /* RFC 5681 §4.2: a segment that fills (part of) a hole is ACKed at once. */
         s->rcv_unacked += tcp_reass_advance(s);

@@ -61,22 +61,6 @@ static void recovery_send(struct synack_stack *st, struct tcp_sock *s, uint32_t 
     }
 }
 
-/* Like Linux's tcp_sndbuf_expand: unless SO_SNDBUF fixed it, the send buffer grows to
- * twice the congestion window (room for a window in flight and one queued behind it),
- * up to tcp_wmem_max. */
-static void sndbuf_expand(struct synack_stack *st, struct tcp_sock *s)
-{
-    if (s->sndbuf_locked)
-        return;
-    uint64_t want = 2ull * s->cc.cwnd;
-    if (want > st->cfg.tcp_wmem_max)
-        want = st->cfg.tcp_wmem_max;
-    if (want > s->sndbuf) {
-        s->sndbuf = (uint32_t)want;
-        events_touch(st, s);
-    }
-}
-
 /* RFC 5827 §3 (early retransmit): with fewer than four segments outstanding and no new
  * data to send, three duplicate ACKs can never come: the threshold drops to the number
  * of outstanding segments less one (with SACK: SACKed segments counted as such). */
@@ -151,7 +135,7 @@ void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, const stru
             .app_limited = false,
         };
         tcp_cc_on_ack(&s->cc, &a);
-        sndbuf_expand(st, s);
+        tcp_sndbuf_expand(st, s);
         return;
     }
     if (!dupack)

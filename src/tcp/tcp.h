@@ -156,6 +156,10 @@ struct tcp_sock {
     struct bufq rcvq;            /* received in order, not yet read */
     uint32_t sndbuf, rcvbuf;
     bool sndbuf_locked, rcvbuf_locked; /* set by SO_SNDBUF / SO_RCVBUF: no auto-tuning */
+    uint32_t rcv_rtt_us;         /* the receiver's RTT estimate (src/tcp/tune.c) */
+    uint32_t drs_copied;         /* most bytes the application read in one RTT */
+    uint32_t drs_seq;            /* read position when the measurement began */
+    uint64_t drs_start_ns;
 
     /* Application side. */
     bool rcv_shut, snd_shut;     /* Linux's RCV_SHUTDOWN / SEND_SHUTDOWN */
@@ -380,6 +384,13 @@ void tcp_urg_arrived(struct synack_stack *st, struct tcp_sock *s);
 uint16_t tcp_urg_out(struct tcp_sock *s, uint32_t seq, uint8_t *flags);
 /* The sequence number of the first byte not yet read. */
 uint32_t tcp_read_seq(const struct tcp_sock *s);
+
+/* tune.c: buffer auto-tuning (Linux's tcp_sndbuf_expand and dynamic right-sizing) */
+void tcp_sndbuf_expand(struct synack_stack *st, struct tcp_sock *s);
+/* Data arrived: take a receiver RTT sample from its timestamp echo. */
+void tcp_rcv_rtt_sample(struct synack_stack *st, struct tcp_sock *s, const struct wire_tcp *th);
+/* The application read: once per RTT, grow the receive buffer to what it drains. */
+void tcp_rcvbuf_adjust(struct synack_stack *st, struct tcp_sock *s);
 
 /* ecn.c (RFC 3168 §6.1) */
 /* The flags our SYN carries for ECN (ECE|CWR when tcp_ecn is 1). */

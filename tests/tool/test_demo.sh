@@ -20,6 +20,15 @@ if "$tool" demo --no-ladder --loss 0.02 --seed 7 --bytes 300000 > "$t/loss" 2>&1
 else
   bad "demo with 2% loss"; cat "$t/loss"
 fi
+# Buffer auto-tuning, in virtual time (deterministic): 20 MB over a 100 ms RTT must not be
+# held to a fixed 128 KiB window (that alone would take over 15 s).
+"$tool" demo --no-ladder --delay 50 --bytes 20000000 > "$t/bdp" 2>&1
+secs=$(sed -n 's/.*; \([0-9.]*\) s of virtual time.*/\1/p' "$t/bdp")
+if grep -q '^delivered 20000000 bytes intact' "$t/bdp" && awk -v s="$secs" 'BEGIN { exit !(s < 4) }'; then
+  ok "20 MB over 100 ms RTT in $secs s of virtual time (windows grow)"
+else
+  bad "window growth: $secs s"; cat "$t/bdp"
+fi
 "$tool" demo --seed 3 --bytes 50000 > "$t/a" 2>&1
 "$tool" demo --seed 3 --bytes 50000 > "$t/b" 2>&1
 if cmp -s "$t/a" "$t/b" && grep -q 'SYN_SENT' "$t/a" && grep -q 'TIME_WAIT' "$t/a"; then
