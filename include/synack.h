@@ -214,7 +214,8 @@ struct synack_counters {
     uint64_t listen_overflows, listen_drops, tw_recycled, tw_killed, challenge_acks,
         challenge_acks_suppressed, timeouts, keepalive_probes, keepalive_timeouts,
         syn_retrans, synack_retrans, abort_on_close, abort_on_linger, abort_on_timeout,
-        abort_on_memory, delayed_acks, paws_rejected, tlp_probes, tlp_recoveries;
+        abort_on_memory, delayed_acks, paws_rejected, tlp_probes, tlp_recoveries, fast_recoveries,
+        lost_retransmits;
     uint64_t drops[SYNACK_DROP__COUNT];
 };
 /* Copies the counters into *out. */

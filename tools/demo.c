@@ -174,8 +174,11 @@ static int transfer(struct world *w, uint64_t bytes, uint64_t seed)
     synack_stack_counters(cst, &c0);
     bool intact = done && !x->failed && x->recvd == bytes && !memcmp(dt, dr, 32);
     double secs = (double)(t1 - t0) / 1e9;
-    printf("\nclient sent %llu segments, %llu retransmitted; %.3f s of virtual time",
-           (unsigned long long)c0.tcp_out_segs, (unsigned long long)c0.tcp_retrans_segs, secs);
+    printf("\nclient sent %llu segments, %llu retransmitted (%llu fast recoveries, %llu tail "
+           "probes, %llu timeouts); %.3f s of virtual time",
+           (unsigned long long)c0.tcp_out_segs, (unsigned long long)c0.tcp_retrans_segs,
+           (unsigned long long)c0.fast_recoveries, (unsigned long long)c0.tlp_probes,
+           (unsigned long long)c0.timeouts, secs);
     if (secs > 0)
         printf(" (%.1f Mbit/s)", (double)x->recvd * 8 / secs / 1e6);
     printf("\n");

@@ -251,7 +251,8 @@ uint32_t tcp_xmit(struct synack_stack *st, struct tcp_sock *s, uint32_t seq, uin
     uint32_t avail = seq_lt(seq, data_end) ? data_end - seq : 0;
     if (len > avail)
         len = avail;
-    if (s->sacked_n) {
+    if (s->sacked_n && seq_lt(seq, s->snd_max)) {
+        /* A retransmission stops where SACKed data begins (or at SND.MAX). */
         uint32_t next = tcp_sack_next_start(s, seq);
         if (seq_lt(next, seq + len))
             len = next - seq;

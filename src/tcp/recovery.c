@@ -37,6 +37,14 @@ static uint32_t prr_sndcnt(const struct tcp_sock *s, uint32_t delivered)
     return cnt > 0 ? (uint32_t)cnt : 0;
 }
 
+/* A hole was retransmitted up to end: remember how far, and when, for RACK. */
+static void mark_rxt(struct synack_stack *st, struct tcp_sock *s, uint32_t end)
+{
+    s->high_rxt = seq_max(s->high_rxt, end);
+    s->rxt_mark = s->snd_max;
+    s->rxt_ns = st->now;
+}
+
 /* Sends up to budget bytes of recovery traffic: lost holes first (NextSeg rule 1), then
  * new data (rule 2), then other holes below the highest SACK (rule 3). */
 static void recovery_send(struct synack_stack *st, struct tcp_sock *s, uint32_t budget)
@@ -45,14 +53,14 @@ static void recovery_send(struct synack_stack *st, struct tcp_sock *s, uint32_t 
         uint32_t seq, len, n = 0;
         if (s->sack_ok && tcp_sack_next_seg(s, false, &seq, &len)) {
             n = tcp_xmit(st, s, seq, len < budget ? len : budget);
-            s->high_rxt = seq_max(s->high_rxt, seq + n);
+            mark_rxt(st, s, seq + n);
         } else if (seq_lt(s->snd_max, s->snd_una + s->sndq.len) || (s->fin_queued && !s->fin_acked &&
                                                                    s->snd_max == s->snd_una + s->sndq.len)) {
             s->snd_nxt = s->snd_max;
             n = tcp_xmit(st, s, s->snd_max, budget < s->snd_mss ? budget : s->snd_mss);
         } else if (s->sack_ok && tcp_sack_next_seg(s, true, &seq, &len)) {
             n = tcp_xmit(st, s, seq, len < budget ? len : budget);
-            s->high_rxt = seq_max(s->high_rxt, seq + n);
+            mark_rxt(st, s, seq + n);
         }
         if (!n)
             break;
@@ -77,6 +85,7 @@ static void enter_recovery(struct synack_stack *st, struct tcp_sock *s)
 {
     uint32_t flight = s->snd_max - s->snd_una;
     s->in_recovery = true;
+    st->ctr.fast_recoveries++;
     s->recover = s->snd_max;       /* RFC 6582 §3.2 step 2 / RFC 6675 RecoveryPoint */
     s->prior_cwnd = s->cc.cwnd;
     s->prior_ssthresh = s->cc.ssthresh;
@@ -88,9 +97,73 @@ static void enter_recovery(struct synack_stack *st, struct tcp_sock *s)
     /* RFC 5681 §3.2 step 2 / RFC 6675 §5 (4.2): retransmit the first unacknowledged
      * segment at once. */
     uint32_t n = tcp_xmit(st, s, s->snd_una, s->snd_mss);
-    s->high_rxt = s->snd_una + n;
+    mark_rxt(st, s, s->snd_una + n);
     s->prr_out += n;
     tcp_arm_rtx(st, s);
+}
+
+/* RFC 8985 §6.2: RACK.reo_wnd = RACK.min_RTT / 4 (1 ms before any sample). */
+static uint64_t reo_wnd_ns(const struct tcp_sock *s)
+{
+    uint64_t w = (uint64_t)s->min_rtt_us * 1000u / 4;
+    return w ? w : 1000000u;
+}
+
+/* RACK in compact form, run on every ACK and by the reordering timer: holes below SACKed
+ * data become lost once the reordering window has passed since the SACKs showed them;
+ * a hole retransmission is lost when data first sent after it is SACKed (its send time
+ * is the mark) and a round trip plus the window has passed. */
+static void rack_update(struct synack_stack *st, struct tcp_sock *s)
+{
+    if (!s->sack_ok || !st->cfg.tcp_early_retrans)
+        return;
+    if (!s->sacked_n) {
+        s->rack_hole_ns = 0;
+        return;
+    }
+    if (!s->rack_hole_ns)
+        s->rack_hole_ns = st->now;
+    if (s->rack_hole_ns != UINT64_MAX) {
+        uint64_t due = s->rack_hole_ns + reo_wnd_ns(s);
+        if (st->now >= due)
+            s->rack_hole_ns = UINT64_MAX;
+        else
+            timer_arm(&st->wheel, &s->rack_timer, due);
+    }
+    if (s->in_recovery && s->rxt_mark && seq_gt(s->high_rxt, s->snd_una) &&
+        seq_gt(tcp_sack_highest(s), s->rxt_mark) &&
+        st->now - s->rxt_ns >= (uint64_t)s->min_rtt_us * 1000u + reo_wnd_ns(s)) {
+        s->high_rxt = s->snd_una; /* its holes are to be sent again */
+        s->rxt_mark = 0;
+        st->ctr.lost_retransmits++;
+    }
+}
+
+/* Enters recovery if the first hole is lost (by DupThresh, early retransmit, RFC 6675
+ * IsLost or RACK) and the last recovery's data is acknowledged (RFC 6582 §3.2 step 2). */
+static bool maybe_enter_recovery(struct synack_stack *st, struct tcp_sock *s)
+{
+    bool lost = s->dupacks >= dupthresh(st, s) || (s->sack_ok && tcp_sack_is_lost(s, s->snd_una));
+    if (!lost || s->snd_max == s->snd_una ||
+        !(seq_gt(s->snd_una, s->recover) || s->recover == s->iss))
+        return false;
+    enter_recovery(st, s);
+    recovery_send(st, s, prr_sndcnt(s, 0));
+    return true;
+}
+
+void tcp_rack_timer_fire(struct timer *t, void *ctx)
+{
+    struct synack_stack *st = ctx;
+    struct tcp_sock *s = container_of(t, struct tcp_sock, rack_timer);
+    if (!s->syn_acked || s->state == SYNACK_TCP_CLOSED)
+        return;
+    rack_update(st, s);
+    if (s->in_recovery)
+        recovery_send(st, s, prr_sndcnt(s, 0));
+    else
+        maybe_enter_recovery(st, s);
+    events_touch(st, s);
 }
 
 static void exit_recovery(struct synack_stack *st, struct tcp_sock *s)
@@ -104,6 +177,7 @@ void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, const stru
                          uint32_t prior_una, uint32_t acked, uint32_t sacked, bool dupack)
 {
     (void)prior_una;
+    rack_update(st, s);
     if (s->in_recovery) {
         if (seq_ge(s->snd_una, s->recover)) {
             exit_recovery(st, s); /* RFC 6582 §3.2 step 3: a full acknowledgment */
@@ -136,20 +210,15 @@ void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, const stru
         };
         tcp_cc_on_ack(&s->cc, &a);
         tcp_sndbuf_expand(st, s);
+        maybe_enter_recovery(st, s); /* RACK may already see the next hole lost */
         return;
     }
     if (!dupack)
         return;
     (void)seg;
     s->dupacks++;
-    /* RFC 6582 §3.2 step 2: no new recovery until the last one's data is acknowledged
-     * (the "recover" check guards against multiple reductions per window). */
-    bool lost = s->dupacks >= dupthresh(st, s) || (s->sack_ok && tcp_sack_is_lost(s, s->snd_una));
-    if (lost && (seq_gt(s->snd_una, s->recover) || s->recover == s->iss)) {
-        enter_recovery(st, s);
-        recovery_send(st, s, prr_sndcnt(s, 0));
+    if (maybe_enter_recovery(st, s))
         return;
-    }
     /* RFC 3042 §2 (limited transmit): on the first two duplicate ACKs, one new segment
      * each, beyond cwnd by at most two segments. */
     if (s->dupacks < TCP_DUPTHRESH && seq_lt(s->snd_max, s->snd_una + s->sndq.len)) {
@@ -168,6 +237,8 @@ void tcp_recovery_on_rto(struct synack_stack *st, struct tcp_sock *s)
      * to one segment; everything unSACKed is resent from SND.UNA. */
     s->in_recovery = false;
     s->tlp_out = false;
+    s->rack_hole_ns = 0;
+    s->rxt_mark = 0;
     s->recover = s->snd_max;
     s->dupacks = 0;
     s->high_rxt = s->snd_una;

@@ -14,6 +14,8 @@ void tcp_rtt_sample(struct synack_stack *st, struct tcp_sock *s, uint32_t rtt_us
 {
     if (rtt_us == 0)
         rtt_us = 1;
+    if (!s->min_rtt_us || rtt_us < s->min_rtt_us)
+        s->min_rtt_us = rtt_us; /* RFC 8985 §6.2: RACK.min_RTT */
     if (!s->rtt_valid) {
         /* RFC 6298 §2.2: the first measurement R: SRTT = R, RTTVAR = R/2. */
         s->srtt_us = rtt_us;

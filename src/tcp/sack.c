@@ -120,6 +120,10 @@ uint32_t tcp_sack_next_start(const struct tcp_sock *s, uint32_t seq)
 static uint32_t lost_boundary(const struct tcp_sock *s)
 {
     uint32_t b1 = s->snd_una, b2 = s->snd_una;
+    /* RFC 8985 §6.2: with RACK, every hole below SACKed data is lost once the
+     * reordering window has passed since the SACKs showed it (see recovery.c). */
+    if (s->sacked_n && s->rack_hole_ns == UINT64_MAX)
+        return s->sacked[s->sacked_n - 1].start;
     if (s->sacked_n >= TCP_DUPTHRESH)
         b1 = s->sacked[s->sacked_n - TCP_DUPTHRESH].start;
     uint32_t need = (TCP_DUPTHRESH - 1) * s->snd_mss, above = 0;

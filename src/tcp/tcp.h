@@ -141,6 +141,14 @@ struct tcp_sock {
     uint8_t urg_state;           /* enum tcp_urg_state */
     uint8_t urg_byte;
     bool oobinline;              /* SO_OOBINLINE */
+    /* RACK (RFC 8985 §6), kept compact: one time for the first hole and one mark for
+     * the latest retransmission stand in for per-segment send times. */
+    uint32_t min_rtt_us;         /* RACK.min_RTT */
+    uint64_t rack_hole_ns;       /* when SACKs first showed a hole (0: none; UINT64_MAX:
+                                    the reordering window passed, holes are lost) */
+    uint32_t rxt_mark;           /* SND.MAX when a hole was last retransmitted */
+    uint64_t rxt_ns;             /* ...and when */
+    struct timer rack_timer;     /* RFC 8985 §6.3 reordering timer */
     /* Tail loss probe (RFC 8985 §7). */
     bool tlp_out;                /* a probe is unacknowledged */
     bool tlp_retrans;            /* ...and it was a retransmission */
@@ -371,6 +379,8 @@ bool tcp_sack_next_seg(const struct tcp_sock *s, bool rule3, uint32_t *seq, uint
 void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, const struct tcp_seg *seg,
                          uint32_t prior_una, uint32_t acked, uint32_t sacked, bool dupack);
 void tcp_recovery_on_rto(struct synack_stack *st, struct tcp_sock *s);
+/* RFC 8985 §6.3: the reordering window ran out: look for losses again. */
+void tcp_rack_timer_fire(struct timer *t, void *ctx);
 
 /* output.c: one segment at seq (a retransmission or new data), at most len bytes. */
 uint32_t tcp_xmit(struct synack_stack *st, struct tcp_sock *s, uint32_t seq, uint32_t len);

@@ -72,7 +72,6 @@ static void tlp_fire(struct synack_stack *st, struct tcp_sock *s)
  * ETIMEDOUT (RFC 1122 §4.2.3.9, as Linux's tcp_write_err). */
 static void give_up(struct synack_stack *st, struct tcp_sock *s, const char *cause)
 {
-    st->ctr.timeouts++;
     st->ctr.abort_on_timeout++;
     tcp_done(st, s, s->soft_err ? s->soft_err : -ETIMEDOUT, cause);
 }
@@ -112,6 +111,7 @@ static void retransmit_fire(struct synack_stack *st, struct tcp_sock *s)
         return;
     }
     tcp_recovery_on_rto(st, s);
+    st->ctr.timeouts++;
     s->retransmits++;
     s->total_retrans++;
     s->backoff++;
@@ -212,6 +212,7 @@ void tcp_timers_init(struct tcp_sock *s)
     timer_init(&s->rtx_timer, rtx_timer_fire);
     timer_init(&s->delack_timer, delack_fire);
     timer_init(&s->ka_timer, ka_fire);
+    timer_init(&s->rack_timer, tcp_rack_timer_fire);
 }
 
 void tcp_timers_stop(struct synack_stack *st, struct tcp_sock *s)
@@ -219,6 +220,7 @@ void tcp_timers_stop(struct synack_stack *st, struct tcp_sock *s)
     timer_cancel(&st->wheel, &s->rtx_timer);
     timer_cancel(&st->wheel, &s->delack_timer);
     timer_cancel(&st->wheel, &s->ka_timer);
+    timer_cancel(&st->wheel, &s->rack_timer);
     s->rtx_kind = RTX_NONE;
 }
 
