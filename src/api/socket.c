@@ -61,6 +61,7 @@ int synack_bind(struct synack_stack *st, int sd, const struct synack_sockaddr *a
     if (!addr_is_any(&addr->addr) && !stack_owns(st, &addr->addr))
         return -EADDRNOTAVAIL;
     s->node.key.laddr = addr->addr;
+    s->bind_locked = true;
     if (!addr->port)
         return autobind(st, s);
     int err = tcp_port_check(st, addr->port, s->reuseaddr);

@@ -103,6 +103,20 @@ void icmp_send_error(struct synack_stack *st, const struct wire_ip *ip, uint8_t 
         st->ctr.icmp_out_msgs++;
 }
 
+bool icmp_is_hard(const struct wire_icmp *m)
+{
+    if (m->family == SYNACK_AF_INET)
+        return (m->type == ICMP4_DEST_UNREACH &&
+                (m->code == ICMP4_PROTO_UNREACH || m->code == ICMP4_PORT_UNREACH ||
+                 m->code == ICMP4_NET_UNKNOWN || m->code == ICMP4_HOST_UNKNOWN ||
+                 m->code == ICMP4_NET_PROHIB || m->code == ICMP4_HOST_PROHIB ||
+                 m->code == ICMP4_ADMIN_PROHIB)) ||
+               m->type == ICMP4_PARAM_PROBLEM;
+    return (m->type == ICMP6_DEST_UNREACH &&
+            (m->code == ICMP6_PORT_UNREACH || m->code == ICMP6_ADMIN_PROHIB)) ||
+           m->type == ICMP6_PARAM_PROBLEM;
+}
+
 int icmp_errno(const struct wire_icmp *m)
 {
     if (m->family == SYNACK_AF_INET) {

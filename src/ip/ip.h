@@ -3,6 +3,7 @@
 #ifndef SYNACK_IP_IP_H
 #define SYNACK_IP_IP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,5 +34,8 @@ void icmp_send_error(struct synack_stack *st, const struct wire_ip *ip, uint8_t 
 /* The errno an ICMP error means for a connection (RFC 1122 §4.2.3.9, mapped as Linux's
  * icmp_err_convert does), or 0 for a message that means nothing to a connection. */
 int icmp_errno(const struct wire_icmp *m);
+/* Whether the error is hard (RFC 1122 §4.2.3.9: protocol and port unreachable, and
+ * administratively prohibited, as Linux's icmp_err_convert marks them fatal). */
+bool icmp_is_hard(const struct wire_icmp *m);
 
 #endif

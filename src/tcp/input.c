@@ -75,7 +75,7 @@ static void take_syn_options(struct synack_stack *st, struct tcp_sock *s, const 
 
 /* RFC 6298 §2 samples: from the echoed timestamp (RFC 7323 §4.1) when there is one,
  * else from the Karn-filtered timing of one segment. */
-static void rtt_from_ack(struct synack_stack *st, struct tcp_sock *s, const struct wire_tcp *th)
+static bool rtt_from_ack(struct synack_stack *st, struct tcp_sock *s, const struct wire_tcp *th)
 {
     if (s->ts_ok && (th->opts.has & OPT_TS) && th->opts.ts_ecr) {
         uint32_t sent_ms = th->opts.ts_ecr - s->ts_offset;
@@ -85,13 +85,18 @@ static void rtt_from_ack(struct synack_stack *st, struct tcp_sock *s, const stru
          * count the whole timeout as RTT (§4.1 case 3): ambiguous, so, in Karn's
          * spirit (RFC 6298 §3), no sample. */
         bool stale = s->rtx_stamp_ns && (uint64_t)rtt_ms * 1000000u > st->now - s->rtx_stamp_ns;
-        if (rtt_ms < 3600u * 1000 && !stale)
-            tcp_rtt_sample(st, s, rtt_ms * 1000 + 1);
         s->rtt_timing = false;
+        if (rtt_ms < 3600u * 1000 && !stale) {
+            tcp_rtt_sample(st, s, rtt_ms * 1000 + 1);
+            return true;
+        }
+        return false;
     } else if (s->rtt_timing && seq_gt(th->ack, s->rtt_seq)) {
         tcp_rtt_sample(st, s, (uint32_t)((st->now - s->rtt_start_ns) / 1000));
         s->rtt_timing = false;
+        return true;
     }
+    return false;
 }
 
 /* RFC 6928 initial window, the stack's or the socket's algorithm (RFC 9438 default). */
@@ -130,7 +135,8 @@ static void syn_sent_input(struct synack_stack *st, struct tcp_sock *s, struct t
     }
     s->irs = th->seq;
     s->rcv_nxt = th->seq + 1;
-    s->rcv_adv = s->rcv_nxt;
+    /* The window our SYN offered (unscaled, RFC 7323 §2.2) is the right edge so far. */
+    s->rcv_adv = s->rcv_nxt + tcp_window_field(s, true);
     take_syn_options(st, s, th);
     s->ecn_ok = ack_ok && tcp_ecn_negotiated(st, th, true);
     /* RFC 7323 §2.2: the window of a SYN is not scaled. */
@@ -142,6 +148,9 @@ static void syn_sent_input(struct synack_stack *st, struct tcp_sock *s, struct t
         s->syn_acked = true;
         if (s->retransmits == 0 || (s->ts_ok && th->opts.ts_ecr))
             rtt_from_ack(st, s, th);
+        /* RFC 6298 §5.7: the SYN timed out and no sample came: data starts at 3 s. */
+        if (s->retransmits && !s->rtt_valid && s->rto_ms < 3000)
+            s->rto_ms = 3000;
         s->rtt_timing = false;
         s->retransmits = 0;
         s->backoff = 0;
@@ -248,7 +257,9 @@ static bool ack_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_se
         if (seq_lt(s->snd_nxt, s->snd_una))
             s->snd_nxt = s->snd_una;
         tcp_sack_trim(s);
-        rtt_from_ack(st, s, th);
+        /* RFC 6298 §5.7 and Karn: the backed-off RTO is kept until a valid sample. */
+        if (rtt_from_ack(st, s, th))
+            s->backoff = 0;
         if (s->rtx_stamp_ns && seq_ge(s->snd_una, s->rtx_high))
             s->rtx_stamp_ns = 0; /* every retransmission is acknowledged */
         if (s->tlp_out && seq_ge(s->snd_una, s->tlp_end)) {
@@ -261,7 +272,6 @@ static bool ack_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_se
             }
         }
         s->retransmits = 0;
-        s->backoff = 0;
         s->head_sent_ns = st->now;
         /* RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it. */
         if (s->snd_una == s->snd_max) {
@@ -338,8 +348,17 @@ static bool text_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_s
     const uint8_t *data = th->payload;
     uint32_t plen = (uint32_t)th->payload_len;
     *fin_seq = seq + plen;
-    if (!plen)
+    if (!plen) {
+        /* A bare FIN beyond a hole: keep it for later and ACK at once (RFC 5681 §4.2). */
+        if ((th->flags & TCP_FIN) && seq_gt(seq, s->rcv_nxt) &&
+            (s->state == SYNACK_TCP_ESTABLISHED || s->state == SYNACK_TCP_FIN_WAIT_1 ||
+             s->state == SYNACK_TCP_FIN_WAIT_2)) {
+            s->ooo_fin = true;
+            s->ooo_fin_seq = seq;
+            s->ack_now = true;
+        }
         return true;
+    }
     if (s->state != SYNACK_TCP_ESTABLISHED && s->state != SYNACK_TCP_FIN_WAIT_1 &&
         s->state != SYNACK_TCP_FIN_WAIT_2)
         return true; /* RFC 9293: after the peer's FIN, text is ignored */
@@ -459,6 +478,17 @@ void tcp_rcv_synchronized(struct synack_stack *st, struct tcp_sock *s, struct tc
     const struct wire_tcp *th = &seg->th;
     bool rst = th->flags & TCP_RST;
 
+    /* RFC 9293 §3.5 figure 8: in a simultaneous open the peer's SYN-ACK (SEG.SEQ =
+     * RCV.NXT-1) acknowledges our SYN: take it as the ACK it carries, and answer it, as
+     * Linux does, rather than as an old duplicate. */
+    if (s->state == SYNACK_TCP_SYN_RCVD &&
+        (th->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == (TCP_SYN | TCP_ACK) && th->seq == s->irs) {
+        seg->th.flags &= (uint8_t)~TCP_SYN;
+        seg->th.seq += 1;
+        seg->len -= 1;
+        s->ack_now = true;
+    }
+
     /* RFC 7323 §5.3 R1 (PAWS): an older timestamp marks an old duplicate, unless
      * TS.Recent is more than 24 days old (§5.5). */
     if (s->ts_ok && (th->opts.has & OPT_TS) && !rst && seq_lt(th->opts.ts_val, s->ts_recent) &&
@@ -572,9 +602,10 @@ void tcp_icmp_error(struct synack_stack *st, const struct wire_icmp *m)
     }
     uint8_t kind = tcp_flow_kind(n);
     if (kind == TCP_FLOW_REQ) {
-        /* Like Linux: an error about our SYN-ACK ends the half-open connection. */
+        /* Like Linux: a hard error about our SYN-ACK ends the half-open connection; a
+         * soft one (RFC 1122 §4.2.3.9) leaves it to its retries. */
         struct tcp_req *r = container_of(n, struct tcp_req, node);
-        if (m->quote.seq == r->iss)
+        if (m->quote.seq == r->iss && icmp_is_hard(m))
             tcp_req_free(st, r);
         return;
     }

@@ -35,6 +35,21 @@ static void send_synack(struct synack_stack *st, const struct tcp_req *r)
     tcp_emit(st, &o);
 }
 
+/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> from SYN_RCVD (RFC 9293 §3.10.7.4 first step,
+ * RFC 5961 challenge ACKs). */
+static void req_send_ack(struct synack_stack *st, const struct tcp_req *r)
+{
+    struct tcp_out o;
+    tcp_out_from_key(&o, &r->node.key, r->iss + 1, r->irs + 1, TCP_ACK);
+    o.win = synack_window(st);
+    if (r->ts_ok) {
+        o.opts.has = OPT_TS;
+        o.opts.ts_val = tcp_tsval(st, r->ts_offset);
+        o.opts.ts_ecr = r->ts_recent;
+    }
+    tcp_emit(st, &o);
+}
+
 void tcp_req_free(struct synack_stack *st, struct tcp_req *r)
 {
     struct tcp_sock *l = r->listener;
@@ -301,7 +316,7 @@ void tcp_req_input(struct synack_stack *st, struct tcp_req *r, struct tcp_seg *s
     /* First, check the sequence number. */
     if (!tcp_seq_acceptable(th->seq, seg->len, r->irs + 1, synack_window(st))) {
         if (!(th->flags & TCP_RST))
-            send_synack(st, r);
+            req_send_ack(st, r);
         stack_drop(st, SYNACK_DROP_OUT_OF_WINDOW);
         return;
     }
@@ -313,7 +328,7 @@ void tcp_req_input(struct synack_stack *st, struct tcp_req *r, struct tcp_seg *s
             req_drop(st, r, "rcv RST");
         } else {
             if (tcp_challenge_ack_allowed(st))
-                send_synack(st, r);
+                req_send_ack(st, r);
             stack_drop(st, SYNACK_DROP_RST_IGNORED);
         }
         return;
@@ -321,7 +336,7 @@ void tcp_req_input(struct synack_stack *st, struct tcp_req *r, struct tcp_seg *s
     /* Fourth, a SYN in the window (RFC 5961 §4.2): challenge ACK. */
     if (th->flags & TCP_SYN) {
         if (tcp_challenge_ack_allowed(st))
-            send_synack(st, r);
+            req_send_ack(st, r);
         stack_drop(st, SYNACK_DROP_BAD_FLAGS);
         return;
     }

@@ -69,7 +69,8 @@ void tcp_done(struct synack_stack *st, struct tcp_sock *s, int err, const char *
     tcp_timers_stop(st, s);
     tcp_set_state(st, s, SYNACK_TCP_CLOSED, cause);
     tcp_sock_unhash(s);
-    tcp_port_release(st, s);
+    if (!s->bind_locked || s->sd < 0)
+        tcp_port_release(st, s);
     bufq_clear(&s->sndq, &st->chunks);
     events_touch(st, s);
     if (s->sd < 0 && !s->parent)

@@ -60,6 +60,7 @@ struct tcp_sock {
     struct flowtab *hashed_in;   /* the flow table holding node, or NULL */
     bool port_held;              /* counted in st->ports[lport] */
     bool port_noreuse;           /* ...as a holder others may not share */
+    bool bind_locked;            /* bind() chose the port: it outlives a failed connect */
     int sd;                      /* socket id; -1 once closed or before accept */
 
     /* Listener. */

@@ -35,6 +35,13 @@ static bool tlp_allowed(const struct synack_stack *st, const struct tcp_sock *s)
 void tcp_arm_rtx(struct synack_stack *st, struct tcp_sock *s)
 {
     uint64_t rto = (uint64_t)tcp_rto_current(st, s) * MS;
+    if (s->user_timeout_ms && s->snd_max != s->snd_una) {
+        /* Like Linux (tcp_clamp_rto_to_user_timeout): never wait past the user timeout. */
+        uint64_t end = s->head_sent_ns + (uint64_t)s->user_timeout_ms * MS;
+        uint64_t left = end > st->now ? end - st->now : MS;
+        if (left < rto)
+            rto = left;
+    }
     if (tlp_allowed(st, s)) {
         /* RFC 8985 §7.2: an RTO due sooner than the PTO brings the probe forward. */
         uint64_t pto = pto_ns(st, s);
@@ -106,7 +113,8 @@ static void retransmit_fire(struct synack_stack *st, struct tcp_sock *s)
         if (orphan < limit)
             limit = orphan;
     }
-    if (s->retransmits >= limit || user_timeout_passed(st, s)) {
+    /* Like Linux: TCP_USER_TIMEOUT, when set, replaces the tcp_retries2 count. */
+    if (s->user_timeout_ms ? user_timeout_passed(st, s) : s->retransmits >= limit) {
         give_up(st, s, "retransmissions exhausted");
         return;
     }
@@ -197,6 +205,7 @@ static void ka_fire(struct timer *t, void *ctx)
     if (s->probes_out >= s->keepcnt ||
         (s->user_timeout_ms && s->probes_out && idle >= s->user_timeout_ms * MS)) {
         st->ctr.keepalive_timeouts++;
+        tcp_send_rst(st, s); /* like Linux: tell a peer that may come back */
         give_up(st, s, "keepalive probes unanswered");
         return;
     }
