@@ -306,6 +306,14 @@ static void start_close(struct synack_stack *st, struct tcp_sock *s, const char 
         return;
     s->snd_shut = true;
     s->fin_queued = true;
+    if (s->state == SYNACK_TCP_SYN_RCVD) {
+        /* RFC 9293 §3.10.4: CLOSE in SYN-RECEIVED with nothing queued (send() waits for
+         * ESTABLISHED): the FIN follows our unacknowledged SYN, FIN-WAIT-1. */
+        tcp_set_state(st, s, SYNACK_TCP_FIN_WAIT_1, cause);
+        tcp_send_syn_fin(st, s);
+        events_touch(st, s);
+        return;
+    }
     if (s->state == SYNACK_TCP_ESTABLISHED)
         tcp_set_state(st, s, SYNACK_TCP_FIN_WAIT_1, cause);
     else if (s->state == SYNACK_TCP_CLOSE_WAIT)
@@ -333,7 +341,6 @@ int synack_shutdown(struct synack_stack *st, int sd, int how)
         }
         return 0;
     case SYNACK_TCP_SYN_SENT:
-    case SYNACK_TCP_SYN_RCVD:
         /* Like Linux: shutting down an attempt abandons it. */
         tcp_done(st, s, 0, "shutdown()");
         return 0;
@@ -370,7 +377,6 @@ int synack_close(struct synack_stack *st, int sd)
         tcp_sock_free(st, s);
         return 0;
     case SYNACK_TCP_SYN_SENT:
-    case SYNACK_TCP_SYN_RCVD:
         tcp_done(st, s, 0, "close()");
         return 0;
     default:

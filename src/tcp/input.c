@@ -208,7 +208,7 @@ static bool ack_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_se
 {
     const struct wire_tcp *th = &seg->th;
     uint32_t ack = th->ack;
-    if (s->state == SYNACK_TCP_SYN_RCVD) {
+    if (!s->syn_acked) {
         if (!(seq_lt(s->snd_una, ack) && seq_le(ack, s->snd_max))) {
             tcp_reply_rst(st, seg); /* <SEQ=SEG.ACK><CTL=RST> */
             stack_drop(st, SYNACK_DROP_BAD_ACK);
@@ -223,7 +223,12 @@ static bool ack_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_se
         s->max_snd_wnd = s->snd_wnd;
         s->snd_wl1 = th->seq;
         s->snd_wl2 = ack;
-        tcp_established(st, s, "rcv ACK of SYN");
+        if (s->state == SYNACK_TCP_SYN_RCVD) {
+            tcp_established(st, s, "rcv ACK of SYN");
+        } else { /* closed in SYN_RCVD: the connection opened, already closing */
+            s->connected_once = true;
+            tcp_set_snd_mss(st, s);
+        }
         tcp_init_cwnd(s);
         st->ctr.tcp_active_opens++;
     }

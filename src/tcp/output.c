@@ -184,7 +184,7 @@ void tcp_send_ack(struct synack_stack *st, struct tcp_sock *s)
 
 void tcp_send_syn(struct synack_stack *st, struct tcp_sock *s)
 {
-    bool synack = s->state == SYNACK_TCP_SYN_RCVD;
+    bool synack = s->state != SYNACK_TCP_SYN_SENT; /* the peer's SYN is in: SYN-ACK */
     struct tcp_out o;
     tcp_out_from_sock(s, &o, s->iss, synack ? TCP_SYN | TCP_ACK : TCP_SYN | tcp_ecn_syn_flags(st));
     const struct synack_settings *c = &st->cfg;
@@ -197,6 +197,15 @@ void tcp_send_syn(struct synack_stack *st, struct tcp_sock *s)
     if (synack)
         s->last_ack_sent = s->rcv_nxt;
     tcp_emit(st, &o);
+}
+
+void tcp_send_syn_fin(struct synack_stack *st, struct tcp_sock *s)
+{
+    struct tcp_out o;
+    tcp_out_from_sock(s, &o, s->iss + 1, TCP_FIN | TCP_ACK);
+    finish_out(st, s, &o);
+    tcp_emit(st, &o);
+    s->snd_nxt = s->snd_max = s->iss + 2;
 }
 
 void tcp_send_rst(struct synack_stack *st, struct tcp_sock *s)

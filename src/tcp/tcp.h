@@ -270,6 +270,8 @@ void tcp_send_ack(struct synack_stack *st, struct tcp_sock *s);
 /* An ACK at seq (keepalive and zero-window probes: one below what the peer expects). */
 void tcp_send_ack_at(struct synack_stack *st, struct tcp_sock *s, uint32_t seq);
 void tcp_send_syn(struct synack_stack *st, struct tcp_sock *s);
+/* The FIN of a connection closed before our SYN was acknowledged (at ISS+1). */
+void tcp_send_syn_fin(struct synack_stack *st, struct tcp_sock *s);
 void tcp_send_rst(struct synack_stack *st, struct tcp_sock *s);
 void tcp_reply_rst(struct synack_stack *st, const struct tcp_seg *seg);
 bool tcp_challenge_ack_allowed(struct synack_stack *st);

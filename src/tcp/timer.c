@@ -90,7 +90,7 @@ static bool user_timeout_passed(const struct synack_stack *st, const struct tcp_
 
 static void retransmit_fire(struct synack_stack *st, struct tcp_sock *s)
 {
-    if (s->state == SYNACK_TCP_SYN_SENT || s->state == SYNACK_TCP_SYN_RCVD) {
+    if (!s->syn_acked) {
         uint8_t limit = s->state == SYNACK_TCP_SYN_SENT ? st->cfg.tcp_syn_retries
                                                         : st->cfg.tcp_synack_retries;
         if (s->retransmits >= limit || user_timeout_passed(st, s)) {
@@ -102,6 +102,8 @@ static void retransmit_fire(struct synack_stack *st, struct tcp_sock *s)
         st->ctr.syn_retrans++;
         st->ctr.tcp_retrans_segs++;
         tcp_send_syn(st, s);
+        if (s->fin_queued)
+            tcp_send_syn_fin(st, s);
         tcp_arm_rtx(st, s);
         return;
     }
