@@ -66,7 +66,7 @@ struct synack_settings {
     uint32_t max_sockets;           /* sockets and full TCBs (listeners included) */
     uint32_t max_half_open;         /* compact SYN_RCVD entries across all listeners */
     uint32_t max_tw_buckets;        /* net.ipv4.tcp_max_tw_buckets (compact TIME_WAIT) */
-    uint32_t buf_chunks;            /* chunks of SYNACK_CHUNK_BYTES for all buffers */
+    uint32_t buf_chunks;            /* 16 KiB chunks for all buffers (at most 65535) */
 
     /* IP */
     uint8_t ip_default_ttl;         /* net.ipv4.ip_default_ttl: 64 */

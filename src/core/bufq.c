@@ -34,7 +34,7 @@ static bool grow(struct bufq *q, struct pool *chunks, size_t n)
         void *c = pool_get(chunks);
         if (!c)
             return false;
-        q->ring[ring_at(q, q->nchunks)] = pool_index(chunks, c);
+        q->ring[ring_at(q, q->nchunks)] = (uint16_t)pool_index(chunks, c);
         q->nchunks++;
     }
     return true;

@@ -12,6 +12,7 @@
 
 #define BUFQ_CHUNK_BYTES 16384u
 #define BUFQ_MAX_CHUNKS 400u /* 6.25 MiB: more than tcp_rmem_max */
+#define BUFQ_MAX_POOL 65535u /* chunk indices are 16-bit: at most 1 GiB of buffers */
 
 struct bufq {
     uint32_t start;  /* offset of byte 0 within chunk ring[first] */
@@ -19,7 +20,7 @@ struct bufq {
     uint32_t hi;     /* end of the furthest write from byte 0 (>= len; > len: data ahead) */
     uint16_t first;  /* ring index of the chunk holding byte 0 */
     uint16_t nchunks;/* chunks held (covering bytes written past len too) */
-    uint32_t ring[BUFQ_MAX_CHUNKS]; /* pool indices */
+    uint16_t ring[BUFQ_MAX_CHUNKS]; /* pool indices (a pool has at most BUFQ_MAX_POOL) */
 };
 
 void bufq_init(struct bufq *q);

@@ -58,7 +58,7 @@ void synack_settings_default(struct synack_settings *s)
 
 static int settings_valid(const struct synack_settings *s)
 {
-    if (s->max_sockets == 0 || s->max_sockets > (1u << 20))
+    if (s->max_sockets == 0 || s->max_sockets > (1u << 20) || s->buf_chunks > BUFQ_MAX_POOL)
         return 0;
     if (s->ip_local_port_lo == 0 || s->ip_local_port_lo > s->ip_local_port_hi)
         return 0;
