@@ -16,11 +16,11 @@ static bool accept_queue_full(const struct synack_stack *st, const struct tcp_so
     return l->acc_len > limit;
 }
 
-/* The unscaled window our SYN-ACK offers. */
-static uint16_t synack_window(const struct synack_stack *st)
+/* The unscaled window our SYN-ACK offers: the listener's receive buffer (which its
+ * children inherit), at most 65535 (RFC 7323 §2.2). */
+static uint16_t synack_window(const struct tcp_sock *l)
 {
-    uint32_t w = st->cfg.tcp_rmem_default;
-    return (uint16_t)(w > 65535 ? 65535 : w);
+    return (uint16_t)(l->rcvbuf > 65535 ? 65535 : l->rcvbuf);
 }
 
 static void send_synack(struct synack_stack *st, const struct tcp_req *r)
@@ -28,7 +28,7 @@ static void send_synack(struct synack_stack *st, const struct tcp_req *r)
     const struct flow_key *k = &r->node.key;
     struct tcp_out o;
     tcp_out_from_key(&o, k, r->iss, r->irs + 1, TCP_SYN | TCP_ACK | (r->ecn_ok ? TCP_ECE : 0));
-    o.win = synack_window(st);
+    o.win = synack_window(r->listener);
     tcp_syn_options(st, &o.opts, tcp_adv_mss(st, k->laddr.family, r->listener->user_mss),
                     r->ws_ok, r->rcv_wscale, r->ts_ok, tcp_tsval(st, r->ts_offset),
                     r->ts_recent, r->sack_ok);
@@ -41,7 +41,7 @@ static void req_send_ack(struct synack_stack *st, const struct tcp_req *r)
 {
     struct tcp_out o;
     tcp_out_from_key(&o, &r->node.key, r->iss + 1, r->irs + 1, TCP_ACK);
-    o.win = synack_window(st);
+    o.win = (uint16_t)(synack_window(r->listener) >> r->rcv_wscale); /* not a SYN: scaled */
     if (r->ts_ok) {
         o.opts.has = OPT_TS;
         o.opts.ts_val = tcp_tsval(st, r->ts_offset);
@@ -125,7 +125,7 @@ static struct tcp_sock *make_child(struct synack_stack *st, struct tcp_sock *l,
     s->syn_acked = true;
     s->irs = r->irs;
     s->rcv_nxt = r->irs + 1;
-    s->rcv_adv = s->rcv_nxt + synack_window(st);
+    s->rcv_adv = s->rcv_nxt + synack_window(l);
     s->ws_ok = r->ws_ok;
     s->snd_wscale = r->snd_wscale;
     s->rcv_wscale = r->rcv_wscale;
@@ -214,7 +214,7 @@ static void send_cookie_synack(struct synack_stack *st, struct tcp_sock *l, stru
     struct tcp_out o;
     tcp_out_from_key(&o, &r->node.key, cookie, th->seq + 1,
                      TCP_SYN | TCP_ACK | (r->ecn_ok && r->ts_ok ? TCP_ECE : 0));
-    o.win = synack_window(st);
+    o.win = synack_window(l);
     if (r->ts_ok) {
         uint32_t offset = tcp_ts_offset(st, &r->node.key);
         uint32_t tsval = tcp_cookie_tsval(tcp_tsval(st, offset), r->ws_ok, r->snd_wscale,
@@ -314,7 +314,7 @@ void tcp_req_input(struct synack_stack *st, struct tcp_req *r, struct tcp_seg *s
         return;
     }
     /* First, check the sequence number. */
-    if (!tcp_seq_acceptable(th->seq, seg->len, r->irs + 1, synack_window(st))) {
+    if (!tcp_seq_acceptable(th->seq, seg->len, r->irs + 1, synack_window(l))) {
         if (!(th->flags & TCP_RST))
             req_send_ack(st, r);
         stack_drop(st, SYNACK_DROP_OUT_OF_WINDOW);

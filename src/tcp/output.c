@@ -249,6 +249,18 @@ bool tcp_challenge_ack_allowed(struct synack_stack *st)
     return true;
 }
 
+/* Bytes of options an ACK would carry now beyond the timestamps snd_mss already counts:
+ * SACK blocks in Linux's layout (NOP NOP kind len, 8 per block; RFC 2018 §3). */
+static uint32_t sack_space(const struct tcp_sock *s)
+{
+    if (!s->sack_ok)
+        return 0;
+    uint32_t n = s->ooo_n + (s->dsack_pending ? 1u : 0u), max = s->ts_ok ? 3u : 4u;
+    if (n > max)
+        n = max;
+    return n ? 4 + 8 * n : 0;
+}
+
 /* One segment from seq: at most len bytes of queued data, stopping short of SACKed
  * data and of the peer's window, with the FIN if it follows them.  Returns the sequence
  * space sent (0: nothing could go). */
@@ -260,6 +272,10 @@ uint32_t tcp_xmit(struct synack_stack *st, struct tcp_sock *s, uint32_t seq, uin
     uint32_t avail = seq_lt(seq, data_end) ? data_end - seq : 0;
     if (len > avail)
         len = avail;
+    /* RFC 6691: the MSS counts no options; SACK blocks come out of the payload. */
+    uint32_t room = s->snd_mss > sack_space(s) ? s->snd_mss - sack_space(s) : 1;
+    if (len > room)
+        len = room;
     if (s->sacked_n && seq_lt(seq, s->snd_max)) {
         /* A retransmission stops where SACKed data begins (or at SND.MAX). */
         uint32_t next = tcp_sack_next_start(s, seq);
