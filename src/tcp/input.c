@@ -346,13 +346,13 @@ static bool ack_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_se
 /* Seventh step: in-order text goes to the receive buffer.  Returns false when the
  * socket is gone. */
 static bool text_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_seg *seg,
-                       uint32_t *fin_seq)
+                       bool *fin_cut)
 {
     const struct wire_tcp *th = &seg->th;
     uint32_t seq = th->seq;
     const uint8_t *data = th->payload;
     uint32_t plen = (uint32_t)th->payload_len;
-    *fin_seq = seq + plen;
+    *fin_cut = false; /* set when the FIN's place is not reached in order */
     if (!plen) {
         /* A bare FIN beyond a hole: keep it for later and ACK at once (RFC 5681 §4.2). */
         if ((th->flags & TCP_FIN) && seq_gt(seq, s->rcv_nxt) &&
@@ -396,7 +396,7 @@ static bool text_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_s
     uint32_t take = off >= room ? 0 : (plen < room - off ? plen : room - off);
     if (take < plen) {
         stack_drop(st, SYNACK_DROP_RCV_BUF_FULL);
-        *fin_seq = seq - 1; /* the FIN, if any, was cut off with the data */
+        *fin_cut = true; /* the FIN, if any, was cut off with the data */
     }
     if (seq != s->rcv_nxt) {
         /* Out of order: kept for later (RFC 9293 §3.10.7.4) and acknowledged at once so
@@ -407,13 +407,13 @@ static bool text_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_s
             s->ooo_fin_seq = seq + plen;
         }
         s->ack_now = true;
-        *fin_seq = seq - 1;
+        *fin_cut = true;
         return true;
     }
     size_t n = take ? bufq_append(&s->rcvq, &st->chunks, data, take) : 0;
     if (n < take) {
         stack_drop(st, SYNACK_DROP_NO_MEMORY);
-        *fin_seq = seq - 1;
+        *fin_cut = true;
         s->ack_now = true;
     }
     if (!n)
@@ -569,8 +569,8 @@ void tcp_rcv_synchronized(struct synack_stack *st, struct tcp_sock *s, struct tc
     tcp_urg_input(st, s, th);
 
     /* Seventh, process the segment text. */
-    uint32_t fin_seq;
-    if (!text_input(st, s, seg, &fin_seq))
+    bool fin_cut;
+    if (!text_input(st, s, seg, &fin_cut))
         return;
 
     s->last_rcv_ns = st->now;
@@ -579,8 +579,9 @@ void tcp_rcv_synchronized(struct synack_stack *st, struct tcp_sock *s, struct tc
 
     /* Eighth, check the FIN bit: it counts only once everything before it is in (it
      * may have come earlier, beyond a hole now filled). */
-    bool fin_now = ((th->flags & TCP_FIN) && fin_seq == s->rcv_nxt) ||
-                   (s->ooo_fin && s->ooo_fin_seq == s->rcv_nxt);
+    bool fin_now =
+        ((th->flags & TCP_FIN) && !fin_cut && th->seq + th->payload_len == s->rcv_nxt) ||
+        (s->ooo_fin && s->ooo_fin_seq == s->rcv_nxt);
     if (fin_now && !s->rcv_fin) {
         if (!fin_input(st, s))
             return;

@@ -357,7 +357,7 @@ void tcp_output(struct synack_stack *st, struct tcp_sock *s)
         return;
     for (;;) {
         uint32_t run_end;
-        /* After a timeout, what the peer SACKed is not sent again (RFC 6675 §5.1). */
+        /* What the peer SACKed since the last timeout is not sent again. */
         if (seq_lt(s->snd_nxt, s->snd_max) && tcp_sack_is_sacked(s, s->snd_nxt, &run_end)) {
             s->snd_nxt = run_end;
             continue;

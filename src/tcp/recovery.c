@@ -233,8 +233,11 @@ void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, const stru
 
 void tcp_recovery_on_rto(struct synack_stack *st, struct tcp_sock *s)
 {
-    /* RFC 5681 §3.1 / RFC 6675 §5.1: a timeout ends any recovery; the window collapses
-     * to one segment; everything unSACKed is resent from SND.UNA. */
+    /* RFC 5681 §3.1: a timeout ends any recovery and the window collapses to one
+     * segment.  RFC 2018 §5.1 / RFC 6675 §5.1: the receiver may have reneged (ours does
+     * when its out-of-order list is full), so prior SACK information is ignored and
+     * everything is resent from SND.UNA. */
+    s->sacked_n = 0;
     s->in_recovery = false;
     s->tlp_out = false;
     s->rack_hole_ns = 0;
