@@ -286,6 +286,10 @@ uint32_t tcp_xmit(struct synack_stack *st, struct tcp_sock *s, uint32_t seq, uin
     uint32_t wnd_end = s->snd_una + s->snd_wnd;
     if (seq_gt(seq + len, wnd_end))
         len = seq_gt(wnd_end, seq) ? wnd_end - seq : 0;
+    /* RFC 9293 §3.8.6.1: into a zero window, the first octet at SND.UNA still goes, as
+     * a probe that draws the window (the timer's resends must not fall silent). */
+    if (!len && len < avail && seq == s->snd_una && !s->snd_wnd && seq_lt(seq, s->snd_max))
+        len = 1;
     bool fin = s->fin_queued && seq + len == data_end;
     if (!len && !fin)
         return 0;

@@ -109,6 +109,19 @@ static void retransmit_fire(struct synack_stack *st, struct tcp_sock *s)
     }
     if (s->snd_una == s->snd_max)
         return; /* everything was acknowledged meanwhile */
+    if (!s->snd_wnd && s->sd >= 0 && st->now - s->last_rcv_ns <= (uint64_t)st->cfg.rto_max_ms * MS) {
+        /* Like Linux: the receiver closed its window with data outstanding: the resends
+         * are zero-window probes and do not use up tcp_retries2 while the peer answers
+         * (RFC 9293 §3.8.6.1: probing must go on as long as it is acknowledged). */
+        s->snd_nxt = s->snd_una;
+        tcp_output(st, s);
+        if (s->snd_nxt == s->snd_una)
+            tcp_xmit(st, s, s->snd_una, 1);
+        if (s->backoff < 20)
+            s->backoff++;
+        tcp_arm_rtx(st, s);
+        return;
+    }
     uint8_t limit = st->cfg.tcp_retries2;
     if (s->sd < 0) { /* Like Linux: tcp_orphan_retries, where 0 means 8. */
         uint8_t orphan = st->cfg.tcp_orphan_retries ? st->cfg.tcp_orphan_retries : 8;
