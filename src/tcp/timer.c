@@ -139,9 +139,12 @@ static void retransmit_fire(struct synack_stack *st, struct tcp_sock *s)
     s->total_retrans++;
     s->backoff++;
     s->rtt_timing = false; /* RFC 6298 §3: Karn, no samples from retransmissions */
-    /* Go back to the first unacknowledged byte and resend from there (RFC 6298 §5.4). */
+    /* Go back to the first unacknowledged byte and resend from there (RFC 6298 §5.4);
+     * a closed window still gets its one-octet probe. */
     s->snd_nxt = s->snd_una;
     tcp_output(st, s);
+    if (s->snd_nxt == s->snd_una)
+        tcp_xmit(st, s, s->snd_una, 1);
     tcp_arm_rtx(st, s);
 }
 
