@@ -31,7 +31,7 @@ static uint8_t *locate(const struct bufq *q, const struct pool *chunks, size_t o
 static bool grow(struct bufq *q, struct pool *chunks, size_t n)
 {
     while (q->nchunks < n) {
-        void *c = pool_get(chunks);
+        void *c = pool_get_uninit(chunks); /* only written bytes are ever read */
         if (!c)
             return false;
         q->ring[ring_at(q, q->nchunks)] = (uint16_t)pool_index(chunks, c);

@@ -45,6 +45,14 @@ void pool_free(struct pool *p)
 
 void *pool_get(struct pool *p)
 {
+    void *obj = pool_get_uninit(p);
+    if (obj)
+        memset(obj, 0, p->obj_size);
+    return obj;
+}
+
+void *pool_get_uninit(struct pool *p)
+{
     if (p->free_head == p->capacity) {
         p->refused++;
         return NULL;
@@ -54,9 +62,7 @@ void *pool_get(struct pool *p)
     p->next_free[i] = IN_USE;
     if (++p->in_use > p->peak)
         p->peak = p->in_use;
-    void *obj = pool_at(p, i);
-    memset(obj, 0, p->obj_size);
-    return obj;
+    return pool_at(p, i);
 }
 
 void pool_put(struct pool *p, void *obj)

@@ -22,6 +22,9 @@ int pool_init(struct pool *p, const char *name, size_t obj_size, uint32_t capaci
 void pool_free(struct pool *p);
 /* A zeroed object, or NULL (refused is counted). O(1). */
 void *pool_get(struct pool *p);
+/* The same without zeroing, for memory whose every byte is written before it is read
+ * (buffer chunks: zeroing 16 KiB per chunk dominated small transfers). */
+void *pool_get_uninit(struct pool *p);
 /* Returns obj (from this pool, currently in use) to the pool. O(1). */
 void pool_put(struct pool *p, void *obj);
 uint32_t pool_index(const struct pool *p, const void *obj);
