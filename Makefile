@@ -33,3 +33,11 @@ fuzz:
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD) $(FUZZ_BUILD) demo.pcap
+
+# `make bench`: a Release build with the benchmarks, then bench/run.sh (bench/README.md).
+BENCH_BUILD ?= build-bench
+.PHONY: bench
+bench:
+	cmake -S . -B $(BENCH_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DSYNACK_BENCH=ON -DSYNACK_TESTS=OFF
+	cmake --build $(BENCH_BUILD) -j $(JOBS) --target synack_bench
+	bash bench/run.sh ./$(BENCH_BUILD)/synack_bench
