@@ -2,6 +2,8 @@
  * Read RFC 1071 §1-4, RFC 1624 §3-4, RFC 9293 §3.1 and RFC 8200 §8.1 before changing. */
 #include "wire/checksum.h"
 
+#include <string.h>
+
 #include "wire/bytes.h"
 
 /* Folds carries back into the low bits (RFC 1071 §2(B), end-around carry). */
@@ -12,13 +14,35 @@ static uint32_t fold32(uint64_t sum)
     return (uint32_t)sum;
 }
 
+/* RFC 1071 §2(B) and §2(C): the sum is independent of byte order and may be taken over
+ * wider words: add native 64-bit words with end-around carry, fold to 16 bits, and on a
+ * little-endian machine swap the two bytes back.  Returns the 16-bit big-endian sum of
+ * the first len & ~7 bytes. */
+static uint32_t sum64(const uint8_t *data, size_t len)
+{
+    uint64_t acc = 0;
+    for (size_t i = 0; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, data + i, 8);
+        acc += w;
+        acc += acc < w; /* end-around carry */
+    }
+    uint64_t t = (acc & 0xffffffffu) + (acc >> 32);
+    while (t >> 16)
+        t = (t & 0xffffu) + (t >> 16);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    t = ((t & 0xffu) << 8) | (t >> 8);
+#endif
+    return (uint32_t)t;
+}
+
 uint32_t csum_add(uint32_t sum, const uint8_t *data, size_t len)
 {
     /* RFC 1071 §4.1: sum 16-bit words in a wider accumulator, fold the carries later. */
-    uint64_t acc = sum;
-    size_t i;
+    size_t i = len & ~(size_t)7;
+    uint64_t acc = (uint64_t)sum + sum64(data, i);
 
-    for (i = 0; i + 1 < len; i += 2)
+    for (; i + 1 < len; i += 2)
         acc += rd16(data + i);
     if (len & 1)
         acc += (uint32_t)data[len - 1] << 8; /* RFC 1071 §4.1: pad with a zero byte */
