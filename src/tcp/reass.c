@@ -1,8 +1,6 @@
 /* reass.c: the receiver's out-of-order queue and the SACK blocks it reports.
  * Read RFC 9293 §3.10.7.4 (seventh: segments beyond RCV.NXT may be kept), RFC 2018 §3-4
  * (SACK block order) and RFC 2883 §4 (D-SACK) before changing. */
-#include <string.h>
-
 #include "tcp/tcp.h"
 #include "wire/seq.h"
 
@@ -11,12 +9,6 @@ void tcp_reass_clear(struct tcp_sock *s)
     s->ooo_n = 0;
     s->ooo_fin = false;
     s->dsack_pending = false;
-}
-
-static void ooo_remove(struct tcp_sock *s, unsigned i)
-{
-    memmove(&s->ooo[i], &s->ooo[i + 1], (s->ooo_n - i - 1) * sizeof(s->ooo[0]));
-    s->ooo_n--;
 }
 
 void tcp_reass_dup(struct tcp_sock *s, uint32_t start, uint32_t end)
@@ -47,36 +39,10 @@ uint32_t tcp_reass_insert(struct synack_stack *st, struct tcp_sock *s, uint32_t 
         stack_drop(st, SYNACK_DROP_NO_MEMORY);
         return 0; /* keep the block list consistent: all or nothing */
     }
-    /* Merge with every block it touches (blocks stay sorted and disjoint). */
-    uint32_t nstart = seq, nend = end;
-    unsigned i = 0;
-    while (i < s->ooo_n) {
-        if (seq_le(s->ooo[i].start, nend) && seq_ge(s->ooo[i].end, nstart)) {
-            nstart = seq_min(nstart, s->ooo[i].start);
-            nend = seq_max(nend, s->ooo[i].end);
-            ooo_remove(s, i);
-        } else {
-            i++;
-        }
+    if (ranges_insert(s->ooo, &s->ooo_n, TCP_MAX_OOO, seq, end, ++s->ooo_stamp) < 0) {
+        stack_drop(st, SYNACK_DROP_OUT_OF_ORDER);
+        return 0;
     }
-    if (s->ooo_n == TCP_MAX_OOO) {
-        /* Bounded (DESIGN.md principle 4).  A full list means nothing merged above.
-         * Keep the lower data: refuse a block above all others, else give up the
-         * highest (RFC 2018 §8 lets a receiver renege; the sender resends it). */
-        if (seq_gt(nstart, s->ooo[s->ooo_n - 1].start)) {
-            stack_drop(st, SYNACK_DROP_OUT_OF_ORDER);
-            return 0;
-        }
-        s->ooo_n--;
-    }
-    unsigned at = 0;
-    while (at < s->ooo_n && seq_lt(s->ooo[at].start, nstart))
-        at++;
-    memmove(&s->ooo[at + 1], &s->ooo[at], (s->ooo_n - at) * sizeof(s->ooo[0]));
-    s->ooo[at].start = nstart;
-    s->ooo[at].end = nend;
-    s->ooo[at].stamp = ++s->ooo_stamp;
-    s->ooo_n++;
     return len;
 }
 
@@ -90,7 +56,7 @@ uint32_t tcp_reass_advance(struct tcp_sock *s)
             s->rcv_nxt += n;
             gained += n;
         }
-        ooo_remove(s, 0);
+        ranges_remove(s->ooo, &s->ooo_n, 0);
     }
     return gained;
 }

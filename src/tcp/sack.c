@@ -1,16 +1,8 @@
 /* sack.c: the sender's SACK scoreboard: SACKed blocks above SND.UNA, and the questions
  * RFC 6675 asks of it (IsLost, SetPipe/pipe, NextSeg).
  * Read RFC 2018 §3-§5, RFC 2883 §4 (D-SACK) and RFC 6675 §3-§5 before changing. */
-#include <string.h>
-
 #include "tcp/tcp.h"
 #include "wire/seq.h"
-
-static void remove_at(struct tcp_sock *s, unsigned i)
-{
-    memmove(&s->sacked[i], &s->sacked[i + 1], (s->sacked_n - i - 1) * sizeof(s->sacked[0]));
-    s->sacked_n--;
-}
 
 uint32_t tcp_sack_bytes(const struct tcp_sock *s)
 {
@@ -31,33 +23,6 @@ uint32_t tcp_sack_bytes_below(const struct tcp_sock *s, uint32_t seq)
 uint32_t tcp_sack_highest(const struct tcp_sock *s)
 {
     return s->sacked_n ? s->sacked[s->sacked_n - 1].end : s->snd_una;
-}
-
-static void insert(struct tcp_sock *s, uint32_t start, uint32_t end)
-{
-    unsigned i = 0;
-    while (i < s->sacked_n) {
-        if (seq_le(s->sacked[i].start, end) && seq_ge(s->sacked[i].end, start)) {
-            start = seq_min(start, s->sacked[i].start);
-            end = seq_max(end, s->sacked[i].end);
-            remove_at(s, i);
-        } else {
-            i++;
-        }
-    }
-    if (s->sacked_n == TCP_MAX_SACKED) {
-        /* Bounded: forget the highest block (we only become more conservative). */
-        if (seq_gt(start, s->sacked[s->sacked_n - 1].start))
-            return;
-        s->sacked_n--;
-    }
-    unsigned at = 0;
-    while (at < s->sacked_n && seq_lt(s->sacked[at].start, start))
-        at++;
-    memmove(&s->sacked[at + 1], &s->sacked[at], (s->sacked_n - at) * sizeof(s->sacked[0]));
-    s->sacked[at].start = start;
-    s->sacked[at].end = end;
-    s->sacked_n++;
 }
 
 uint32_t tcp_sack_update(struct tcp_sock *s, const struct wire_tcp_opts *o, bool *dsack)
@@ -81,7 +46,7 @@ uint32_t tcp_sack_update(struct tcp_sock *s, const struct wire_tcp_opts *o, bool
         /* RFC 2018 §5 / RFC 6675 §4: believe only blocks within what we sent. */
         if (seq_gt(end, s->snd_max) || seq_le(end, s->snd_una))
             continue;
-        insert(s, seq_max(start, s->snd_una), end);
+        ranges_insert(s->sacked, &s->sacked_n, TCP_MAX_SACKED, seq_max(start, s->snd_una), end, 0);
     }
     uint32_t after = tcp_sack_bytes(s);
     return after > before ? after - before : 0;
@@ -90,7 +55,7 @@ uint32_t tcp_sack_update(struct tcp_sock *s, const struct wire_tcp_opts *o, bool
 void tcp_sack_trim(struct tcp_sock *s)
 {
     while (s->sacked_n && seq_le(s->sacked[0].end, s->snd_una))
-        remove_at(s, 0);
+        ranges_remove(s->sacked, &s->sacked_n, 0);
     if (s->sacked_n && seq_lt(s->sacked[0].start, s->snd_una))
         s->sacked[0].start = s->snd_una;
 }

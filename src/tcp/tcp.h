@@ -14,6 +14,7 @@
 #include "core/stack.h"
 #include "core/timer.h"
 #include "tcp/cc.h"
+#include "tcp/ranges.h"
 #include "wire/icmp.h"
 #include "wire/ip.h"
 #include "wire/tcp.h"
@@ -116,9 +117,7 @@ struct tcp_sock {
 
     /* Out-of-order data (src/tcp/reass.c): written into rcvq past its end, tracked as
      * sorted blocks; stamp orders them by arrival for SACK (RFC 2018 §4). */
-    struct tcp_ooo {
-        uint32_t start, end, stamp;
-    } ooo[TCP_MAX_OOO];
+    struct seq_range ooo[TCP_MAX_OOO];
     uint8_t ooo_n;
     uint32_t ooo_stamp;
     bool ooo_fin;                /* a FIN arrived beyond a hole */
@@ -127,7 +126,7 @@ struct tcp_sock {
     uint32_t dsack_start, dsack_end;
 
     /* Send side SACK scoreboard (src/tcp/sack.c) and loss recovery (recovery.c). */
-    struct wire_sack_block sacked[TCP_MAX_SACKED]; /* sorted, disjoint, above snd_una */
+    struct seq_range sacked[TCP_MAX_SACKED]; /* sorted, disjoint, above snd_una */
     uint8_t sacked_n;
     bool in_recovery;
     uint32_t recover;            /* RFC 6582 / RFC 6675 RecoveryPoint */
