@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench.h"
 #include "demo.h"
 #include "pkt/pkt.h"
 #include "synack.h"
@@ -12,6 +13,7 @@ static void usage(FILE *f)
                "  demo [--scenario NAME|--list] [--loss P] [--delay MS] [--bytes N] [--seed N]\n"
                "       [--pcap FILE] [--ladder|--no-ladder|--full-ladder]\n"
                "  pkt  [--tolerance-usecs N] [--ip-version 4|6] [--loose-options] [--verbose] FILE...\n"
+               "  bench [--bytes N] [--connections N] [--idle N]\n"
                "  version\n");
 }
 
@@ -26,6 +28,8 @@ int main(int argc, char **argv)
         return demo_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "pkt"))
         return pkt_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "bench"))
+        return bench_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "version")) {
         printf("synack %s\n", SYNACK_VERSION);
         return 0;

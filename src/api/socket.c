@@ -168,6 +168,7 @@ int synack_connect(struct synack_stack *st, int sd, const struct synack_sockaddr
     if (!s->port_held) {
         if (tcp_pick_ephemeral(st, &k))
             return -EADDRNOTAVAIL;
+        s->port_by_connect = true;
     } else if (tcp_lookup(st, &k)) {
         return -EADDRNOTAVAIL; /* the 4-tuple is taken (TIME_WAIT included) */
     }

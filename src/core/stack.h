@@ -25,9 +25,10 @@ struct stack_addr {
 
 /* Per local port: who holds it (bind conflicts, RFC 9293 §3.4.1 / Linux's bhash). */
 struct port_use {
-    uint16_t socks;      /* sockets bound to the port (listeners and connections) */
-    uint16_t no_reuse;   /* of those, how many lack SO_REUSEADDR or listen */
-    uint16_t tw;         /* TIME_WAIT entries on the port */
+    uint32_t socks;      /* sockets bound to the port (listeners and connections) */
+    uint32_t no_reuse;   /* of those, how many lack SO_REUSEADDR or listen */
+    uint32_t by_connect; /* of those, how many got it from connect()'s ephemeral pick */
+    uint32_t tw;         /* TIME_WAIT entries on the port */
 };
 
 struct synack_stack {

@@ -46,6 +46,8 @@ void tcp_port_hold(struct synack_stack *st, struct tcp_sock *s)
     s->port_noreuse = !s->reuseaddr || s->state == SYNACK_TCP_LISTEN;
     if (s->port_noreuse)
         u->no_reuse++;
+    if (s->port_by_connect)
+        u->by_connect++;
     s->port_held = true;
 }
 
@@ -57,11 +59,15 @@ void tcp_port_release(struct synack_stack *st, struct tcp_sock *s)
     u->socks--;
     if (s->port_noreuse)
         u->no_reuse--;
+    if (s->port_by_connect)
+        u->by_connect--;
     s->port_held = false;
+    s->port_by_connect = false;
 }
 
-/* An ephemeral port for connect: free of every holder, and the 4-tuple not in use (a
- * TIME_WAIT entry of the same 4-tuple included).  Tries the whole range once. */
+/* An ephemeral port for connect: held by nobody but other connect()s (like Linux, one
+ * port serves connections to different peers), with the 4-tuple not in use (TIME_WAIT
+ * entries included).  Tries the whole range once. */
 int tcp_pick_ephemeral(struct synack_stack *st, struct flow_key *k)
 {
     uint32_t lo = st->cfg.ip_local_port_lo, hi = st->cfg.ip_local_port_hi;
@@ -70,7 +76,7 @@ int tcp_pick_ephemeral(struct synack_stack *st, struct flow_key *k)
     for (uint32_t i = 0; i < span; i++, p++) {
         if (p < lo || p > hi)
             p = lo;
-        if (st->ports[p].socks)
+        if (st->ports[p].socks != st->ports[p].by_connect)
             continue;
         k->lport = (uint16_t)p;
         if (tcp_lookup(st, k))

@@ -62,6 +62,7 @@ struct tcp_sock {
     bool port_held;              /* counted in st->ports[lport] */
     bool port_noreuse;           /* ...as a holder others may not share */
     bool bind_locked;            /* bind() chose the port: it outlives a failed connect */
+    bool port_by_connect;        /* connect() picked the port (shareable by 4-tuple) */
     int sd;                      /* socket id; -1 once closed or before accept */
 
     /* Listener. */
