@@ -367,13 +367,6 @@ static bool text_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_s
     if (s->state != SYNACK_TCP_ESTABLISHED && s->state != SYNACK_TCP_FIN_WAIT_1 &&
         s->state != SYNACK_TCP_FIN_WAIT_2)
         return true; /* RFC 9293: after the peer's FIN, text is ignored */
-    if (s->sd < 0 && !s->parent) {
-        /* RFC 1122 §4.2.2.13 / like Linux: data for a socket the application closed
-         * gets a RST, and the connection is aborted. */
-        tcp_reply_rst(st, seg);
-        tcp_done(st, s, -ECONNRESET, "data after close");
-        return false;
-    }
     /* Trim what was already received (RFC 9293 §3.10.7.4, "trimmed"); a segment with
      * nothing new is a duplicate, reported by D-SACK (RFC 2883). */
     if (seq_lt(seq, s->rcv_nxt)) {
@@ -386,6 +379,13 @@ static bool text_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_s
         seq += dup;
         data += dup;
         plen -= dup;
+    }
+    if (s->sd < 0 && !s->parent) {
+        /* RFC 1122 §4.2.2.13 / like Linux: new data for a socket the application closed
+         * gets a RST, and the connection is aborted (a resent duplicate does not). */
+        tcp_reply_rst(st, seg);
+        tcp_done(st, s, -ECONNRESET, "data after close");
+        return false;
     }
     /* Keep only what fits the window we advertised and the buffer we have. */
     uint32_t wnd = seq_gt(s->rcv_adv, s->rcv_nxt) ? s->rcv_adv - s->rcv_nxt : 0;

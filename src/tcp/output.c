@@ -179,7 +179,11 @@ void tcp_send_ack_at(struct synack_stack *st, struct tcp_sock *s, uint32_t seq)
 
 void tcp_send_ack(struct synack_stack *st, struct tcp_sock *s)
 {
-    tcp_send_ack_at(st, s, s->snd_nxt);
+    /* A segment with no data, SYN or FIN carries SND.MAX (as BSD and, since it never
+     * rewinds SND.NXT, Linux do): after a timeout rewound SND.NXT, an ACK from below
+     * what the peer has received would be dropped unread (RFC 9293 §3.10.7.4 first
+     * step), and two rewound peers would only ever trade such ACKs. */
+    tcp_send_ack_at(st, s, s->snd_max);
 }
 
 void tcp_send_syn(struct synack_stack *st, struct tcp_sock *s)
@@ -210,9 +214,10 @@ void tcp_send_syn_fin(struct synack_stack *st, struct tcp_sock *s)
 
 void tcp_send_rst(struct synack_stack *st, struct tcp_sock *s)
 {
-    /* Like Linux's active reset: RST+ACK at SND.NXT acknowledging RCV.NXT. */
+    /* Like Linux's active reset: RST+ACK at the highest sequence sent, acknowledging
+     * RCV.NXT. */
     struct tcp_out o;
-    tcp_out_from_sock(s, &o, s->snd_nxt, TCP_RST | TCP_ACK);
+    tcp_out_from_sock(s, &o, s->snd_max, TCP_RST | TCP_ACK);
     finish_out(st, s, &o);
     tcp_emit(st, &o);
 }

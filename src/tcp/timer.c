@@ -253,6 +253,8 @@ void tcp_timers_stop(struct synack_stack *st, struct tcp_sock *s)
 
 void tcp_arm_keepalive(struct synack_stack *st, struct tcp_sock *s)
 {
+    if (s->state == SYNACK_TCP_FIN_WAIT_2 && s->sd < 0)
+        return; /* the timer counts the orphan's tcp_fin_timeout, not keepalive */
     if (!s->keepalive) {
         if (!(s->state == SYNACK_TCP_FIN_WAIT_2 && s->sd < 0))
             timer_cancel(&st->wheel, &s->ka_timer);
