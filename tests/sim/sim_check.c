@@ -306,6 +306,13 @@ static uint64_t drops_toward(struct sim *s, int side)
     return st.lost + st.corrupted + st.queue_drops;
 }
 
+static uint64_t reordered_toward(struct sim *s, int side)
+{
+    struct synack_memlink_stats st;
+    synack_memlink_stats(s->net, s->host[1 - side], s->host[side], &st);
+    return st.reordered;
+}
+
 /* An error an endpoint may legitimately see, given its connection and the path. */
 static bool error_fits(struct sim *s, const struct sim_conn *c, const struct sim_ep *e)
 {
@@ -361,8 +368,11 @@ void sim_judge(struct sim *s)
                 ok = peer_aborted && c->ep[c->aborter].abort_kind == AB_EARLY_CLOSE;
                 break;
             case END_PATIENCE:
-                /* The peer is gone and never told us: its RST (or our probes) were lost. */
-                ok = s->p.harsh || (peer_aborted && drops_toward(s, side) > 0);
+                /* The peer is gone and never told us: its RST (or our probes) were lost,
+                 * or the RST overtook data and so fell beyond RCV.NXT, where RFC 5961
+                 * §3.2 only challenges it. */
+                ok = s->p.harsh || (peer_aborted && (drops_toward(s, side) > 0 ||
+                                                     reordered_toward(s, side) > 0));
                 break;
             case END_NOT_ACCEPTED:
                 ok = s->p.harsh || c->aborted;
