@@ -27,6 +27,9 @@
 extern "C" {
 #endif
 
+/* Only the public API is exported from the shared library (built -fvisibility=hidden). */
+#pragma GCC visibility push(default)
+
 #define SYNACK_VERSION "0.1.0"
 
 struct synack_stack;
@@ -435,6 +438,8 @@ struct synack_trace {
 typedef void (*synack_trace_cb)(void *user, const struct synack_trace *ev);
 /* Sets (or clears, with NULL) the trace hook. */
 void synack_set_trace(struct synack_stack *st, synack_trace_cb cb, void *user);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

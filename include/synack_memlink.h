@@ -16,6 +16,9 @@
 extern "C" {
 #endif
 
+/* Only the public API is exported from the shared library (built -fvisibility=hidden). */
+#pragma GCC visibility push(default)
+
 struct synack_memlink;
 
 /* Impairments of one direction (from one host to another). */
@@ -91,6 +94,8 @@ int synack_memlink_run(struct synack_memlink *m, uint64_t until_ns,
 void synack_memlink_inject(struct synack_memlink *m, int from, const uint8_t *pkt, size_t len);
 /* Polls every stack at the current time (to flush what socket calls queued). */
 void synack_memlink_kick(struct synack_memlink *m);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

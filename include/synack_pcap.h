@@ -12,6 +12,9 @@
 extern "C" {
 #endif
 
+/* Only the public API is exported from the shared library (built -fvisibility=hidden). */
+#pragma GCC visibility push(default)
+
 struct synack_pcap;
 
 /* Creates (truncates) path and writes the file header.  Returns 0, or a negative errno
@@ -24,6 +27,8 @@ int synack_pcap_open_stream(FILE *fp, struct synack_pcap **out);
 int synack_pcap_write(struct synack_pcap *p, uint64_t ts_ns, const uint8_t *pkt, size_t len);
 /* Flushes, closes (if opened by path) and frees.  Returns 0 or a negative errno. */
 int synack_pcap_close(struct synack_pcap *p);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }
