@@ -387,11 +387,9 @@ static bool text_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_s
         tcp_done(st, s, -ECONNRESET, "data after close");
         return false;
     }
-    /* Keep only what fits the window we advertised and the buffer we have. */
-    uint32_t wnd = seq_gt(s->rcv_adv, s->rcv_nxt) ? s->rcv_adv - s->rcv_nxt : 0;
-    uint32_t room = tcp_rcv_space(s);
-    if (room > wnd)
-        room = wnd;
+    /* Keep what fits the window the peer may have seen: a promise (RFC 9293 §3.8.6),
+     * kept even where rounding put it a little past the buffer. */
+    uint32_t room = tcp_rcv_wnd(s);
     uint32_t off = seq - s->rcv_nxt;
     uint32_t take = off >= room ? 0 : (plen < room - off ? plen : room - off);
     if (take < plen) {
@@ -505,16 +503,19 @@ void tcp_rcv_synchronized(struct synack_stack *st, struct tcp_sock *s, struct tc
     }
 
     /* First, check the sequence number. */
-    uint32_t wnd = seq_gt(s->rcv_adv, s->rcv_nxt) ? s->rcv_adv - s->rcv_nxt : 0;
+    uint32_t wnd = tcp_rcv_wnd(s);
     bool ok = tcp_seq_acceptable(th->seq, seg->len, s->rcv_nxt, wnd);
-    if (!ok && wnd == 0 && th->seq == s->rcv_nxt) {
-        /* RFC 9293: with a zero window, ACKs, URGs and RSTs are still processed; the
-         * text is dropped. */
+    /* RFC 9293: with a zero window, ACKs, URGs and RSTs are still processed; the text
+     * is dropped (and answered with our window).  An ACK-only segment from a little
+     * beyond RCV.NXT (the peer's data we could not keep) still carries a valid ACK. */
+    bool ack_only_ahead = !rst && seg->len == 0 && seq_gt(th->seq, s->rcv_nxt) &&
+                          seq_le(th->seq, s->rcv_adv + (1u << s->rcv_wscale));
+    if (!ok && wnd == 0 && (th->seq == s->rcv_nxt || ack_only_ahead)) {
         ok = true;
         seg->th.payload_len = 0;
         seg->th.flags &= (uint8_t)~TCP_FIN;
         seg->len = (th->flags & TCP_SYN) ? 1 : 0;
-        s->ack_now = true;
+        s->ack_now = !ack_only_ahead;
     }
     if (!ok) {
         /* An old duplicate is reported by D-SACK in that ACK (RFC 2883 §4.1.1). */

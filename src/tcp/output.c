@@ -68,11 +68,15 @@ uint16_t tcp_window_field(struct tcp_sock *s, bool syn)
         s->rcv_adv = s->rcv_nxt;
     if (seq_gt(edge, s->rcv_adv) && (edge - s->rcv_adv >= step || space == s->rcvbuf))
         s->rcv_adv = edge;
+    /* RFC 7323 §2.4: the field counts units of 2^shift.  It is rounded up, so the peer
+     * may see an edge up to a unit beyond RCV_ADV, and an earlier view may lie that far
+     * beyond a later one: input accepts that slack (tcp_rcv_wnd), never moving the edge
+     * left for the peer (RFC 9293 §3.8.6), while RCV_ADV, the commitment, does not creep. */
     uint32_t wnd = s->rcv_adv - s->rcv_nxt;
     uint32_t unit = 1u << s->rcv_wscale;
-    uint32_t field = (wnd + unit - 1) >> s->rcv_wscale; /* round up: keep the edge */
+    uint32_t field = (wnd + unit - 1) >> s->rcv_wscale;
     if (field > 65535) {
-        field = 65535;
+        field = 65535; /* a window too large for the field is what the field shows */
         s->rcv_adv = s->rcv_nxt + (65535u << s->rcv_wscale);
     }
     return (uint16_t)field;

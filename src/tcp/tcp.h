@@ -278,6 +278,13 @@ bool tcp_challenge_ack_allowed(struct synack_stack *st);
 void tcp_output(struct synack_stack *st, struct tcp_sock *s);
 uint16_t tcp_window_field(struct tcp_sock *s, bool syn);
 uint32_t tcp_rcv_space(const struct tcp_sock *s);
+/* RCV.WND as the peer may have seen it: up to RCV_ADV plus the rounding of the scaled
+ * field (less than one 2^shift unit, RFC 7323 §2.4); 0 when nothing was offered. */
+static inline uint32_t tcp_rcv_wnd(const struct tcp_sock *s)
+{
+    int32_t w = (int32_t)(s->rcv_adv - s->rcv_nxt);
+    return w > 0 ? (uint32_t)w + (1u << s->rcv_wscale) - 1 : 0;
+}
 void tcp_syn_options(const struct synack_stack *st, struct wire_tcp_opts *o, uint16_t mss,
                      bool ws, uint8_t wscale, bool ts, uint32_t tsval, uint32_t tsecr, bool sack);
 uint32_t tcp_tsval(const struct synack_stack *st, uint32_t offset);

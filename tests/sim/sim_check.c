@@ -77,10 +77,11 @@ static void check_ep(struct sim *s, struct sim_ep *e)
     BOUND(ti.unacked <= ti.send_q + 1, "%u bytes unacknowledged but only %u queued", ti.unacked,
           ti.send_q);
     /* RFC 9293 §3.8.6: we never offer more than the buffer can hold (read each time:
-     * the buffer may grow with auto-tuning, it never shrinks under a window). */
+     * the buffer may grow with auto-tuning, it never shrinks under a window), but for
+     * rounding up to the window scale unit so the edge never moves left (RFC 7323 §2.4). */
     int rcvbuf = rcvbuf_of(s, e);
     if (rcvbuf > 0)
-        BOUND((uint64_t)ti.rcv_wnd + ti.recv_q <= (uint64_t)rcvbuf,
+        BOUND((uint64_t)ti.rcv_wnd + ti.recv_q <= (uint64_t)rcvbuf + (1ull << ti.rcv_wscale) - 1,
               "receive window %u + unread %u exceed SO_RCVBUF %d", ti.rcv_wnd, ti.recv_q,
               rcvbuf);
     /* The peer's view: our send window is what it offered, at most its buffer (rounded
