@@ -8,6 +8,11 @@ command -v gcc    >/dev/null 2>&1 || need="$need gcc"
 command -v clang  >/dev/null 2>&1 || need="$need clang"
 command -v tshark >/dev/null 2>&1 || need="$need tshark"
 command -v ip     >/dev/null 2>&1 || need="$need iproute2"
+command -v curl   >/dev/null 2>&1 || need="$need curl"
+command -v nc     >/dev/null 2>&1 || need="$need netcat-openbsd"
+command -v python3 >/dev/null 2>&1 || need="$need python3"
+command -v hping3 >/dev/null 2>&1 || need="$need hping3"
+command -v ping   >/dev/null 2>&1 || need="$need iputils-ping"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "deps: installing$need"

@@ -2,9 +2,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "connect.h"
 #include "bench.h"
 #include "demo.h"
 #include "pkt/pkt.h"
+#include "serve.h"
+#include "stat.h"
 #include "synack.h"
 
 static void usage(FILE *f)
@@ -12,6 +15,9 @@ static void usage(FILE *f)
     fprintf(f, "usage: synack <command> [options]\n"
                "  demo [--scenario NAME|--list] [--loss P] [--delay MS] [--bytes N] [--seed N]\n"
                "       [--pcap FILE] [--ladder|--no-ladder|--full-ladder]\n"
+               "  serve --tun IF --addr A/LEN [--host-addr A/LEN] --port P --app echo|discard|chargen|http\n"
+               "  connect --tun IF --addr A/LEN [--host-addr A/LEN] HOST PORT\n"
+               "  stat [--control PATH]   (serve/connect --help for all options)\n"
                "  pkt  [--tolerance-usecs N] [--ip-version 4|6] [--loose-options] [--verbose] FILE...\n"
                "  bench [--bytes N] [--connections N] [--idle N]\n"
                "  version\n");
@@ -26,6 +32,12 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "demo"))
         return demo_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "serve"))
+        return serve_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "connect"))
+        return connect_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "stat"))
+        return stat_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "pkt"))
         return pkt_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench"))
