@@ -61,23 +61,25 @@ bool app_flush(struct app_conn *c)
     return true;
 }
 
+ssize_t app_recv(struct app_conn *c, void *buf, size_t len)
+{
+    ssize_t n = synack_recv(c->st, c->sd, buf, len, 0);
+    if (n > 0)
+        c->bytes_in += (uint64_t)n;
+    else if (n == 0)
+        c->peer_eof = true;
+    else if (n != -EAGAIN)
+        c->err = (int)n;
+    return n;
+}
+
 bool app_drain_input(struct app_conn *c)
 {
     uint8_t scratch[16384];
-    for (;;) {
-        ssize_t n = synack_recv(c->st, c->sd, scratch, sizeof(scratch), 0);
-        if (n == -EAGAIN)
-            return false;
-        if (n < 0) {
-            c->err = (int)n;
-            return false;
-        }
-        if (n == 0) {
-            c->peer_eof = true;
-            return true;
-        }
-        c->bytes_in += (uint64_t)n;
-    }
+    ssize_t n;
+    while ((n = app_recv(c, scratch, sizeof(scratch))) > 0)
+        ;
+    return n == 0; /* the peer's FIN; else -EAGAIN or an error */
 }
 
 static void echo_run(struct app_conn *c)
@@ -87,16 +89,9 @@ static void echo_run(struct app_conn *c)
             c->finished = true;
             return;
         }
-        ssize_t n = synack_recv(c->st, c->sd, c->out, APP_BUF, 0);
-        if (n == -EAGAIN)
+        ssize_t n = app_recv(c, c->out, APP_BUF);
+        if (n < 0)
             return;
-        if (n < 0) {
-            c->err = (int)n;
-            return;
-        }
-        if (n == 0)
-            c->peer_eof = true;
-        c->bytes_in += (uint64_t)n;
         c->out_len = (size_t)n;
     }
 }

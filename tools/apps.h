@@ -46,6 +46,9 @@ uint32_t app_run(struct app_conn *c, uint32_t events);
 bool app_flush(struct app_conn *c);
 /* Reads and drops input; true at EOF.  Sets err on failure. */
 bool app_drain_input(struct app_conn *c);
+/* recv into buf with the connection's bookkeeping: > 0 bytes (counted), 0 at the peer's
+ * FIN (peer_eof set), -EAGAIN, or another negative errno (also kept in err). */
+ssize_t app_recv(struct app_conn *c, void *buf, size_t len);
 
 /* http.c */
 int http_conn_init(struct app_conn *c);

@@ -307,16 +307,9 @@ void http_run(struct app_conn *c)
             c->finished = true; /* the client is done (an unfinished request is dropped) */
             return;
         }
-        ssize_t n = synack_recv(c->st, c->sd, h->req + h->req_len, HTTP_REQ_MAX - h->req_len, 0);
-        if (n == -EAGAIN)
+        ssize_t n = app_recv(c, h->req + h->req_len, HTTP_REQ_MAX - h->req_len);
+        if (n < 0)
             return;
-        if (n < 0) {
-            c->err = (int)n;
-            return;
-        }
-        if (n == 0)
-            c->peer_eof = true;
-        c->bytes_in += (uint64_t)n;
         h->req_len += (size_t)n;
     }
 }

@@ -372,28 +372,36 @@ static int do_connect(struct pkt_run *r, const struct pkt_syscall *c, struct out
     return 1;
 }
 
-static int do_read(struct pkt_run *r, const struct pkt_syscall *c, struct outcome *o)
+/* The descriptor, byte count and flags of read/recv/recvfrom/readv (vec "readv") or
+ * write/send/sendto/writev: 0 with them filled, or 1 when the call is already decided. */
+static int io_args(struct pkt_run *r, const struct pkt_syscall *c, struct outcome *o,
+                   const char *vec_name, struct pkt_fd **fp, size_t *total, int64_t *flags)
 {
     int stop;
-    struct pkt_fd *f = fd_arg(r, c, 0, o, &stop);
-    if (stop || !f)
+    *fp = fd_arg(r, c, 0, o, &stop);
+    if (stop || !*fp)
         return 1;
-    int vec = !strcmp(c->name, "readv");
-    int64_t len = 0, flags = 0;
-    size_t total;
-    if (vec) {
+    int64_t len = 0;
+    *flags = 0;
+    if (!strcmp(c->name, vec_name)) {
         const struct pkt_expr *v = arg(r, c, 1);
-        if (!v || iov_total(r, v, &total))
-            return 1;
-    } else {
-        if (arg_int(r, c, 2, &len))
-            return 1;
-        if (len < 0)
-            return set_err(o, -EINVAL);
-        total = (size_t)len;
-        if (c->narg >= 4 && arg_int(r, c, 3, &flags)) /* recv, recvfrom */
-            return 1;
+        return !v || iov_total(r, v, total);
     }
+    if (arg_int(r, c, 2, &len))
+        return 1;
+    if (len < 0)
+        return set_err(o, -EINVAL);
+    *total = (size_t)len;
+    return c->narg >= 4 && arg_int(r, c, 3, flags) ? 1 : 0; /* recv, send ... flags */
+}
+
+static int do_read(struct pkt_run *r, const struct pkt_syscall *c, struct outcome *o)
+{
+    struct pkt_fd *f;
+    size_t total;
+    int64_t flags;
+    if (io_args(r, c, o, "readv", &f, &total, &flags))
+        return 1;
     if (r->call.attempts > 0 && !ready(r, f, SYNACK_EV_IN | SYNACK_EV_RDHUP))
         return 0; /* still blocked: spare the buffer */
     void *buf = io_buffer(r, total);
@@ -412,26 +420,11 @@ static int do_read(struct pkt_run *r, const struct pkt_syscall *c, struct outcom
 
 static int do_write(struct pkt_run *r, const struct pkt_syscall *c, struct outcome *o)
 {
-    int stop;
-    struct pkt_fd *f = fd_arg(r, c, 0, o, &stop);
-    if (stop || !f)
-        return 1;
-    int vec = !strcmp(c->name, "writev");
-    int64_t len = 0, flags = 0;
+    struct pkt_fd *f;
     size_t total;
-    if (vec) {
-        const struct pkt_expr *v = arg(r, c, 1);
-        if (!v || iov_total(r, v, &total))
-            return 1;
-    } else {
-        if (arg_int(r, c, 2, &len))
-            return 1;
-        if (len < 0)
-            return set_err(o, -EINVAL);
-        total = (size_t)len;
-        if (c->narg >= 4 && arg_int(r, c, 3, &flags)) /* send, sendto */
-            return 1;
-    }
+    int64_t flags;
+    if (io_args(r, c, o, "writev", &f, &total, &flags))
+        return 1;
     if (r->call.attempts > 0 && !ready(r, f, SYNACK_EV_OUT))
         return 0; /* still blocked: spare the buffer */
     size_t left = total - r->call.done_bytes;
