@@ -7,7 +7,9 @@
  *   - calls synack_stack_poll(st, now_ns) when the deadline it last returned is reached
  *     (and after socket calls, to flush what they queued); poll returns the next deadline;
  *   - receives every packet the stack sends through the link's tx callback.
- * Socket calls act at the time given to the latest synack_stack_input/poll call.
+ * Socket calls act at the time given to the latest synack_stack_input/poll call, so
+ * call synack_stack_poll(st, now_ns) once before the first socket call (a stack starts
+ * at time 0, and timers armed then would all be due at the first real poll).
  *
  * Threads.  One stack is used by one thread at a time; no call takes a lock.
  * Errors.   Calls return 0 (or a count) on success and a negative errno on failure
