@@ -29,7 +29,7 @@ static void send_synack(struct synack_stack *st, const struct tcp_req *r)
     struct tcp_out o;
     tcp_out_from_key(&o, k, r->iss, r->irs + 1, TCP_SYN | TCP_ACK | (r->ecn_ok ? TCP_ECE : 0));
     o.win = synack_window(r->listener);
-    tcp_syn_options(st, &o.opts, tcp_adv_mss(st, k->laddr.family, r->listener->user_mss),
+    tcp_syn_options(&o.opts, tcp_adv_mss(st, k->laddr.family, r->listener->user_mss),
                     r->ws_ok, r->rcv_wscale, r->ts_ok, tcp_tsval(st, r->ts_offset),
                     r->ts_recent, r->sack_ok);
     tcp_emit(st, &o);
@@ -219,11 +219,11 @@ static void send_cookie_synack(struct synack_stack *st, struct tcp_sock *l, stru
         uint32_t offset = tcp_ts_offset(st, &r->node.key);
         uint32_t tsval = tcp_cookie_tsval(tcp_tsval(st, offset), r->ws_ok, r->snd_wscale,
                                           r->sack_ok, r->ecn_ok);
-        tcp_syn_options(st, &o.opts, tcp_adv_mss(st, r->node.key.laddr.family, l->user_mss),
+        tcp_syn_options(&o.opts, tcp_adv_mss(st, r->node.key.laddr.family, l->user_mss),
                         r->ws_ok, r->rcv_wscale, true, tsval, r->ts_recent, r->sack_ok);
     } else {
         /* Like Linux: without timestamps a cookie SYN-ACK offers only the MSS. */
-        tcp_syn_options(st, &o.opts, tcp_adv_mss(st, r->node.key.laddr.family, l->user_mss),
+        tcp_syn_options(&o.opts, tcp_adv_mss(st, r->node.key.laddr.family, l->user_mss),
                         false, 0, false, 0, 0, false);
     }
     l->last_cookie_ns = st->now ? st->now : 1;
@@ -270,7 +270,6 @@ void tcp_listen_input(struct synack_stack *st, struct tcp_sock *l, struct tcp_se
     tmp.ecn_ok = tcp_ecn_negotiated(st, th, false);
     tmp.ts_recent = tmp.ts_ok ? th->opts.ts_val : 0;
     tmp.irs = th->seq;
-    tmp.peer_win = th->win;
     tmp.listener = l;
 
     /* The SYN queue (tcp_max_syn_backlog); past it, cookies (RFC 4987) if enabled. */

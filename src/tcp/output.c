@@ -82,10 +82,9 @@ uint16_t tcp_window_field(struct tcp_sock *s, bool syn)
     return (uint16_t)field;
 }
 
-void tcp_syn_options(const struct synack_stack *st, struct wire_tcp_opts *o, uint16_t mss,
-                     bool ws, uint8_t wscale, bool ts, uint32_t tsval, uint32_t tsecr, bool sack)
+void tcp_syn_options(struct wire_tcp_opts *o, uint16_t mss, bool ws, uint8_t wscale, bool ts,
+                     uint32_t tsval, uint32_t tsecr, bool sack)
 {
-    (void)st;
     memset(o, 0, sizeof(*o));
     o->has = OPT_MSS;
     o->mss = mss;
@@ -198,7 +197,7 @@ void tcp_send_syn(struct synack_stack *st, struct tcp_sock *s)
     const struct synack_settings *c = &st->cfg;
     /* A SYN offers what the settings allow; a SYN-ACK (simultaneous open) repeats the
      * offer, since the peer's SYN alone does not settle the options (RFC 7323 §1.3). */
-    tcp_syn_options(st, &o.opts, tcp_adv_mss(st, s->family, s->user_mss),
+    tcp_syn_options(&o.opts, tcp_adv_mss(st, s->family, s->user_mss),
                     c->tcp_window_scaling != 0, s->rcv_wscale, c->tcp_timestamps != 0,
                     tcp_tsval(st, s->ts_offset), synack ? s->ts_recent : 0, c->tcp_sack != 0);
     o.win = tcp_window_field(s, true);

@@ -87,8 +87,6 @@ static void enter_recovery(struct synack_stack *st, struct tcp_sock *s)
     s->in_recovery = true;
     st->ctr.fast_recoveries++;
     s->recover = s->snd_max;       /* RFC 6582 §3.2 step 2 / RFC 6675 RecoveryPoint */
-    s->prior_cwnd = s->cc.cwnd;
-    s->prior_ssthresh = s->cc.ssthresh;
     tcp_cc_on_loss(&s->cc, flight, now_us(st));
     s->prr_delivered = s->prr_out = 0;
     s->recover_fs = flight;        /* RFC 6937: RecoverFS = FlightSize at the start */
@@ -173,10 +171,9 @@ static void exit_recovery(struct synack_stack *st, struct tcp_sock *s)
     tcp_cc_on_recovery_end(&s->cc, s->snd_max - s->snd_una, now_us(st));
 }
 
-void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, const struct tcp_seg *seg,
-                         uint32_t prior_una, uint32_t acked, uint32_t sacked, bool dupack)
+void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, uint32_t acked,
+                         uint32_t sacked, bool dupack)
 {
-    (void)prior_una;
     rack_update(st, s);
     if (s->in_recovery) {
         if (seq_ge(s->snd_una, s->recover)) {
@@ -215,7 +212,6 @@ void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, const stru
     }
     if (!dupack)
         return;
-    (void)seg;
     s->dupacks++;
     if (maybe_enter_recovery(st, s))
         return;

@@ -133,7 +133,6 @@ struct tcp_sock {
     uint32_t recover;            /* RFC 6582 / RFC 6675 RecoveryPoint */
     uint32_t high_rxt;           /* RFC 6675 HighRxt */
     uint32_t prr_delivered, prr_out, recover_fs; /* RFC 6937 */
-    uint32_t prior_cwnd, prior_ssthresh;         /* for undo */
     /* Urgent data (RFC 9293 §3.8.5, RFC 6093; src/tcp/urgent.c). */
     bool urg_mode;               /* SND.UP is ahead of SND.UNA */
     uint32_t snd_up;             /* the byte after the last urgent byte sent */
@@ -207,7 +206,6 @@ struct tcp_req {
     struct tcp_sock *listener;
     struct tcp_req *lnext, *lprev;
     uint32_t iss, irs;
-    uint32_t peer_win;           /* unscaled window of the SYN */
     uint16_t peer_mss;
     uint8_t snd_wscale, rcv_wscale;
     bool ws_ok, ts_ok, sack_ok, ecn_ok;
@@ -285,8 +283,8 @@ static inline uint32_t tcp_rcv_wnd(const struct tcp_sock *s)
     int32_t w = (int32_t)(s->rcv_adv - s->rcv_nxt);
     return w > 0 ? (uint32_t)w + (1u << s->rcv_wscale) - 1 : 0;
 }
-void tcp_syn_options(const struct synack_stack *st, struct wire_tcp_opts *o, uint16_t mss,
-                     bool ws, uint8_t wscale, bool ts, uint32_t tsval, uint32_t tsecr, bool sack);
+void tcp_syn_options(struct wire_tcp_opts *o, uint16_t mss, bool ws, uint8_t wscale, bool ts,
+                     uint32_t tsval, uint32_t tsecr, bool sack);
 uint32_t tcp_tsval(const struct synack_stack *st, uint32_t offset);
 uint8_t tcp_our_wscale(const struct synack_stack *st);
 uint16_t tcp_adv_mss(const struct synack_stack *st, uint8_t family, uint16_t user_mss);
@@ -386,8 +384,8 @@ bool tcp_sack_next_seg(const struct tcp_sock *s, bool rule3, uint32_t *seq, uint
 
 /* recovery.c: duplicate ACKs, fast retransmit, NewReno / SACK recovery, PRR */
 /* Called for every acceptable ACK with what it acknowledged and SACKed. */
-void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, const struct tcp_seg *seg,
-                         uint32_t prior_una, uint32_t acked, uint32_t sacked, bool dupack);
+void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, uint32_t acked,
+                         uint32_t sacked, bool dupack);
 void tcp_recovery_on_rto(struct synack_stack *st, struct tcp_sock *s);
 /* RFC 8985 §6.3: the reordering window ran out: look for losses again. */
 void tcp_rack_timer_fire(struct timer *t, void *ctx);

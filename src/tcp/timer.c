@@ -88,6 +88,17 @@ static bool user_timeout_passed(const struct synack_stack *st, const struct tcp_
     return s->user_timeout_ms && st->now - s->head_sent_ns >= s->user_timeout_ms * MS;
 }
 
+/* Go back to the first unacknowledged byte and resend from there (RFC 6298 §5.4); a
+ * closed window still gets its one-octet probe (RFC 9293 §3.8.6.1). */
+static void resend_from_una(struct synack_stack *st, struct tcp_sock *s)
+{
+    s->snd_nxt = s->snd_una;
+    tcp_output(st, s);
+    if (s->snd_nxt == s->snd_una)
+        tcp_xmit(st, s, s->snd_una, 1);
+    tcp_arm_rtx(st, s);
+}
+
 static void retransmit_fire(struct synack_stack *st, struct tcp_sock *s)
 {
     if (!s->syn_acked) {
@@ -113,13 +124,9 @@ static void retransmit_fire(struct synack_stack *st, struct tcp_sock *s)
         /* Like Linux: the receiver closed its window with data outstanding: the resends
          * are zero-window probes and do not use up tcp_retries2 while the peer answers
          * (RFC 9293 §3.8.6.1: probing must go on as long as it is acknowledged). */
-        s->snd_nxt = s->snd_una;
-        tcp_output(st, s);
-        if (s->snd_nxt == s->snd_una)
-            tcp_xmit(st, s, s->snd_una, 1);
         if (s->backoff < 20)
             s->backoff++;
-        tcp_arm_rtx(st, s);
+        resend_from_una(st, s);
         return;
     }
     uint8_t limit = st->cfg.tcp_retries2;
@@ -139,13 +146,7 @@ static void retransmit_fire(struct synack_stack *st, struct tcp_sock *s)
     s->total_retrans++;
     s->backoff++;
     s->rtt_timing = false; /* RFC 6298 §3: Karn, no samples from retransmissions */
-    /* Go back to the first unacknowledged byte and resend from there (RFC 6298 §5.4);
-     * a closed window still gets its one-octet probe. */
-    s->snd_nxt = s->snd_una;
-    tcp_output(st, s);
-    if (s->snd_nxt == s->snd_una)
-        tcp_xmit(st, s, s->snd_una, 1);
-    tcp_arm_rtx(st, s);
+    resend_from_una(st, s);
 }
 
 static void persist_fire(struct synack_stack *st, struct tcp_sock *s)
