@@ -138,12 +138,16 @@ static void rack_update(struct synack_stack *st, struct tcp_sock *s)
 }
 
 /* Enters recovery if the first hole is lost (by DupThresh, early retransmit, RFC 6675
- * IsLost or RACK) and the last recovery's data is acknowledged (RFC 6582 §3.2 step 2). */
+ * IsLost or RACK) and the last recovery is over.  Without SACK the ACK must cover more
+ * than "recover" (RFC 6582 §3.2 step 1: no false fast retransmit from duplicates of
+ * retransmitted data); with SACK recovery is over once SND.UNA reaches RecoveryPoint
+ * (RFC 6675 §5), so a hole at RecoveryPoint itself starts the next one. */
 static bool maybe_enter_recovery(struct synack_stack *st, struct tcp_sock *s)
 {
     bool lost = s->dupacks >= dupthresh(st, s) || (s->sack_ok && tcp_sack_is_lost(s, s->snd_una));
-    if (!lost || s->snd_max == s->snd_una ||
-        !(seq_gt(s->snd_una, s->recover) || s->recover == s->iss))
+    bool over = seq_gt(s->snd_una, s->recover) || s->recover == s->iss ||
+                (s->sack_ok && s->snd_una == s->recover);
+    if (!lost || !over || s->snd_max == s->snd_una)
         return false;
     enter_recovery(st, s);
     recovery_send(st, s, prr_sndcnt(s, 0));
