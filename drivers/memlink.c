@@ -12,6 +12,7 @@
 #define ML_MAX_HOSTS 64
 #define ML_MAX_INFLIGHT (1u << 16) /* packets in the event heap; more are queue drops */
 #define ML_DEFAULT_QUEUE 100
+#define ML_BATCH 64 /* packets handed to a host in one receive batch */
 #define ML_DEFAULT_REORDER_US 1000
 
 /* A packet on its way: delivered to `to` at time t; seq breaks ties in send order. */
@@ -294,20 +295,36 @@ static void link_tx(void *user, const uint8_t *pkt, size_t len)
     send_pkt(h->m, h->id, pkt, len);
 }
 
-static void deliver(struct synack_memlink *m, struct ml_pkt *p)
+/* Hands the host the packets due now for it, up to ML_BATCH of them in a row, as one
+ * receive batch (what arrives together is processed together, as a driver's read
+ * batch would be). */
+static void deliver(struct synack_memlink *m)
 {
-    struct ml_host *h = &m->hosts[p->to];
-    struct ml_dir *d = &m->dir[p->from][p->to];
-    if (!h->st) { /* removed while the packet was in flight */
-        d->stats.no_route++;
-        emit(m, SYNACK_MEMLINK_DROP, p->from, p->to, p->data, p->len);
-    } else {
+    struct ml_pkt *batch[ML_BATCH];
+    struct synack_packet pkts[ML_BATCH];
+    size_t n = 0, npkts = 0;
+    int to = m->heap[0]->to;
+    while (n < ML_BATCH && m->nheap && m->heap[0]->t <= m->now && m->heap[0]->to == to)
+        batch[n++] = heap_pop(m);
+    struct ml_host *h = &m->hosts[to];
+    for (size_t i = 0; i < n; i++) {
+        struct ml_pkt *p = batch[i];
+        struct ml_dir *d = &m->dir[p->from][p->to];
+        if (!h->st) { /* removed while the packet was in flight */
+            d->stats.no_route++;
+            emit(m, SYNACK_MEMLINK_DROP, p->from, p->to, p->data, p->len);
+            continue;
+        }
         d->stats.delivered++;
         emit(m, SYNACK_MEMLINK_DELIVER, p->from, p->to, p->data, p->len);
-        h->dirty = true;
-        synack_stack_input(h->st, m->now, p->data, p->len); /* its tx only enqueues */
+        pkts[npkts++] = (struct synack_packet){p->data, p->len};
     }
-    free(p);
+    if (npkts) {
+        h->dirty = true;
+        synack_stack_input_batch(h->st, m->now, pkts, npkts); /* its tx only enqueues */
+    }
+    for (size_t i = 0; i < n; i++)
+        free(batch[i]);
 }
 
 /* ------------------------------------------------------------------ API */
@@ -447,7 +464,7 @@ int synack_memlink_run(struct synack_memlink *m, uint64_t until_ns, int (*stop)(
         if (t > m->now)
             m->now = t;
         if (m->nheap && m->heap[0]->t <= m->now) {
-            deliver(m, heap_pop(m));
+            deliver(m);
         } else {
             for (int i = 0; i < m->nhosts; i++) {
                 struct ml_host *h = &m->hosts[i];

@@ -73,7 +73,8 @@ int synack_tun_open(const char *ifname, uint64_t seed, struct synack_tun **out)
         t->rng = seed * 0x9e3779b97f4a7c15ull + 0x2545f4914f6cdd1dull;
         t->wall_offset_ns = wall_offset();
         t->tx_slab = malloc((size_t)TUN_TX_RING * t->slot_size);
-        err = t->tx_slab ? tun_impair_init(t) : -ENOMEM;
+        t->rx_slab = malloc((size_t)SYNACK_TUN_BATCH * t->slot_size);
+        err = t->tx_slab && t->rx_slab ? tun_impair_init(t) : -ENOMEM;
     }
     if (!err)
         err = tun_loop_init(t);
@@ -94,6 +95,7 @@ void synack_tun_close(struct synack_tun *t)
     if (t->fd >= 0)
         close(t->fd);
     free(t->tx_slab);
+    free(t->rx_slab);
     free(t);
 }
 
@@ -125,7 +127,9 @@ void tun_deliver(struct synack_tun *t, int dir, uint64_t now_ns, const uint8_t *
 {
     capture(t, now_ns, pkt, len);
     if (dir == SYNACK_TUN_IN) {
-        synack_stack_input(t->st, now_ns, pkt, len);
+        if (t->nrx_pend == SYNACK_TUN_BATCH)
+            tun_rx_flush(t, now_ns);
+        t->rx_pend[t->nrx_pend++] = (struct synack_packet){pkt, len};
         return;
     }
     if (len > t->slot_size) {
@@ -136,6 +140,15 @@ void tun_deliver(struct synack_tun *t, int dir, uint64_t now_ns, const uint8_t *
         tun_tx_flush(t);
     memcpy(t->tx_slab + (size_t)t->ntx * t->slot_size, pkt, len);
     t->tx_len[t->ntx++] = (uint32_t)len;
+}
+
+void tun_rx_flush(struct synack_tun *t, uint64_t now_ns)
+{
+    if (t->nrx_pend)
+        synack_stack_input_batch(t->st, now_ns, t->rx_pend, t->nrx_pend);
+    t->nrx_pend = 0;
+    while (t->nrx_held)
+        t->held_free[t->nfree++] = t->rx_held[--t->nrx_held];
 }
 
 static void link_tx(void *user, const uint8_t *pkt, size_t len)
@@ -157,19 +170,25 @@ int tun_rx_batch(struct synack_tun *t, uint64_t now_ns)
 {
     int n = 0;
     while (n < SYNACK_TUN_BATCH) {
-        ssize_t len = read(t->fd, t->rxbuf, sizeof(t->rxbuf));
+        uint8_t *slot = t->rx_slab + (size_t)n * t->slot_size;
+        ssize_t len = read(t->fd, slot, t->slot_size);
         if (len < 0) {
             if (errno == EAGAIN || errno == EINTR)
                 break;
             t->stats.rx_errors++;
-            return -errno;
+            int err = -errno;
+            if (t->st)
+                tun_rx_flush(t, now_ns);
+            return err;
         }
         n++;
         t->stats.rx_pkts++;
         t->stats.rx_bytes += (uint64_t)len;
         if (t->st)
-            tun_impair(t, SYNACK_TUN_IN, now_ns, t->rxbuf, (size_t)len);
+            tun_impair(t, SYNACK_TUN_IN, now_ns, slot, (size_t)len);
     }
+    if (t->st)
+        tun_rx_flush(t, now_ns); /* the read slots are reused by the next wakeup */
     if (n == SYNACK_TUN_BATCH)
         t->stats.full_batches++;
     return n;

@@ -145,11 +145,16 @@ void tun_release_due(struct synack_tun *t, uint64_t now_ns)
 {
     while (t->nheld && t->heap[0].due_ns <= now_ns) {
         struct tun_held h = heap_pop(t);
-        /* Delivering can queue more packets (the stack answers at once): the slot is
-         * returned only afterwards. */
+        /* The slot is returned once the packet is out of it: at once for a written
+         * packet (copied), after the receive batch for one to the stack. */
         tun_deliver(t, h.dir, now_ns, h.data, h.len);
-        t->held_free[t->nfree++] = h.data;
+        if (h.dir == SYNACK_TUN_IN)
+            t->rx_held[t->nrx_held++] = h.data;
+        else
+            t->held_free[t->nfree++] = h.data;
     }
+    if (t->st)
+        tun_rx_flush(t, now_ns);
 }
 
 uint64_t tun_next_due(const struct synack_tun *t)

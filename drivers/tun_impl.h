@@ -8,7 +8,6 @@
 
 #include "synack_tun.h"
 
-#define TUN_RXBUF 65536        /* one read: larger than any MTU a TUN device can have */
 #define TUN_TX_RING 256        /* packets queued for write before a flush */
 #define TUN_HELD_MAX 8192      /* packets held back by delay or reordering */
 #define TUN_MAX_WATCH 16
@@ -51,14 +50,21 @@ struct synack_tun {
     uint32_t tx_len[TUN_TX_RING];
     uint32_t ntx;
 
+    /* Packets read in one wakeup (slots of slot_size bytes), and the batch handed to
+     * the stack at its end: pointers into the read slots or into held slots, which go
+     * back to the free list once the batch is in. */
+    uint8_t *rx_slab;
+    struct synack_packet rx_pend[SYNACK_TUN_BATCH];
+    uint32_t nrx_pend;
+    uint8_t *rx_held[SYNACK_TUN_BATCH];
+    uint32_t nrx_held;
+
     /* Event loop. */
     int epfd, timerfd;
     uint64_t timer_armed_ns;   /* 0: not armed */
     struct tun_watch watch[TUN_MAX_WATCH];
     bool stopping, wake;
     uint64_t last_now;
-
-    uint8_t rxbuf[TUN_RXBUF];
 };
 
 /* tun.c */
@@ -77,8 +83,12 @@ uint64_t tun_next_due(const struct synack_tun *t);
 int tun_impair_init(struct synack_tun *t);
 void tun_impair_free(struct synack_tun *t);
 
-/* Hands a packet over without impairment: to the stack (IN) or to the tx queue (OUT). */
+/* Hands a packet over without impairment: to the stack's receive batch (IN; pkt must
+ * stay valid until tun_rx_flush) or to the tx queue (OUT, copied). */
 void tun_deliver(struct synack_tun *t, int dir, uint64_t now_ns, const uint8_t *pkt, size_t len);
+/* Hands the pending receive batch to the stack (synack_stack_input_batch), then returns
+ * the held slots it used. */
+void tun_rx_flush(struct synack_tun *t, uint64_t now_ns);
 
 /* tun_loop.c */
 int tun_loop_init(struct synack_tun *t);

@@ -163,6 +163,20 @@ int synack_stack_owns_addr(const struct synack_stack *st, const struct synack_ad
 void synack_stack_input(struct synack_stack *st, uint64_t now_ns, const uint8_t *pkt,
                         size_t len);
 
+/* Hands the stack packets that arrived together (one read batch of a driver, one
+ * receive ring sweep), in order, at time now_ns.  Each is checked and processed as by
+ * synack_stack_input, but what ends a segment's processing (sending the data its ACK
+ * released, and the ACK it owes) is done once per connection when the batch is over,
+ * as Linux does with a burst that receive offload (GRO) merged: a burst of three
+ * full-sized segments draws one ACK for all three, not one for two and a delayed one
+ * for the third.  The stack reads the packets only during the call. */
+struct synack_packet {
+    const uint8_t *data;
+    size_t len;
+};
+void synack_stack_input_batch(struct synack_stack *st, uint64_t now_ns,
+                              const struct synack_packet *pkts, size_t n);
+
 /* Advances the stack to now_ns: runs expired timers and sends what is due.  Returns the
  * next time (ns) it wants to be polled, or UINT64_MAX when no timer is pending.  The
  * deadline may be early, never late.  now_ns must not go backwards. */

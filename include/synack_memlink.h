@@ -86,7 +86,8 @@ uint64_t synack_memlink_now(const struct synack_memlink *m);
  * stack's poll deadline), advance the clock to it and act, until the clock would pass
  * until_ns (the clock then stands at until_ns, every stack polled there) or stop returns
  * non-zero (checked after every event; NULL for never).  Returns 1 if stopped by stop,
- * 0 if until_ns was reached. */
+ * 0 if until_ns was reached.  Packets due at the same time for the same host, in a row,
+ * are one event: up to 64 handed over by one synack_stack_input_batch. */
 int synack_memlink_run(struct synack_memlink *m, uint64_t until_ns,
                        int (*stop)(void *user), void *user);
 /* Puts pkt on the wire as if host `from` had sent it now (a raw sender: pings in the demo,

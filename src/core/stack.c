@@ -208,12 +208,22 @@ static void advance(struct synack_stack *st, uint64_t now_ns)
         st->now = now_ns;
 }
 
-void synack_stack_input(struct synack_stack *st, uint64_t now_ns, const uint8_t *pkt, size_t len)
+void synack_stack_input_batch(struct synack_stack *st, uint64_t now_ns,
+                              const struct synack_packet *pkts, size_t n)
 {
     advance(st, now_ns);
     timer_wheel_advance(&st->wheel, st->now, st);
-    ip_input(st, pkt, len);
+    tcp_batch_begin(st);
+    for (size_t i = 0; i < n; i++)
+        ip_input(st, pkts[i].data, pkts[i].len);
+    tcp_batch_end(st);
     events_flush(st);
+}
+
+void synack_stack_input(struct synack_stack *st, uint64_t now_ns, const uint8_t *pkt, size_t len)
+{
+    struct synack_packet p = {pkt, len};
+    synack_stack_input_batch(st, now_ns, &p, 1);
 }
 
 uint64_t synack_stack_poll(struct synack_stack *st, uint64_t now_ns)

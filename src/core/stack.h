@@ -70,6 +70,10 @@ struct synack_stack {
     struct tcp_sock *ready;     /* sockets last seen ready (level-triggered) */
     bool in_flush;
 
+    /* Receive batches (src/tcp/batch.c). */
+    struct tcp_sock *batch;     /* connections whose end-of-input work is deferred */
+    unsigned batch_depth;
+
     /* RFC 5961 §7 challenge ACK limit. */
     uint64_t challenge_window_start;
     uint32_t challenge_count;

@@ -48,10 +48,13 @@ void tcp_cc_init(struct tcp_cc *cc, uint8_t algo, uint32_t mss)
 
 uint32_t tcp_cc_slow_start(struct tcp_cc *cc, uint32_t acked)
 {
-    /* RFC 5681 §3.1 eqn. 2: cwnd += min(N, SMSS) per ACK, N the bytes it acknowledges
-     * (RFC 3465 §2.2 byte counting with L = 1 SMSS).  Like Linux, slow start stops at
-     * ssthresh and the rest of the ACK counts toward congestion avoidance. */
-    uint32_t inc = acked < cc->mss ? acked : cc->mss;
+    /* RFC 3465 §2.2 byte counting: cwnd grows by the bytes the ACK acknowledges.  Like
+     * Linux, with no per-ACK limit L (§2.3) except after a timeout, where §2.3 requires
+     * L = 1 SMSS (RFC 5681 §3.1 eqn. 2): a receiver that treats a burst as one segment
+     * (receive offload, synack_stack_input_batch) ACKs a whole burst at once, and a
+     * limit would turn slow start into linear growth.  Slow start stops at ssthresh and
+     * the rest of the ACK counts toward congestion avoidance. */
+    uint32_t inc = acked < cc->mss || !cc->after_rto ? acked : cc->mss;
     uint32_t room = cc->ssthresh - cc->cwnd; /* cwnd < ssthresh here */
     if (inc < room) {
         cc->cwnd += inc;
@@ -60,6 +63,7 @@ uint32_t tcp_cc_slow_start(struct tcp_cc *cc, uint32_t acked)
         return 0;
     }
     cc->cwnd = cc->ssthresh;
+    cc->after_rto = false;
     return acked - room;
 }
 
@@ -103,6 +107,7 @@ void tcp_cc_on_loss(struct tcp_cc *cc, uint32_t flight, uint64_t now_us)
     (void)now_us; /* CUBIC's epoch starts at the first ACK after recovery (§4.2) */
     save_for_undo(cc);
     cc->ca_acc = 0;
+    cc->after_rto = false;
     if (cc->algo == TCP_CC_CUBIC)
         tcp_cc_cubic_on_loss(cc);
     else
@@ -113,6 +118,7 @@ void tcp_cc_on_rto(struct tcp_cc *cc, uint32_t flight, uint64_t now_us)
 {
     (void)now_us;
     cc->ca_acc = 0;
+    cc->after_rto = true;
     /* RFC 5681 §3.1: eqn. 4 applies when the segment "has not yet been resent by way of
      * the retransmission timer".  cwnd is at the loss window (1 SMSS) only after a
      * timeout with no growth since (reductions on loss keep 2 SMSS): a repeated timeout

@@ -15,6 +15,7 @@ struct tcp_cc {
     uint32_t mss;           /* SMSS the windows are counted in */
     uint32_t cwnd, ssthresh;
     uint32_t ca_acc;        /* bytes acknowledged toward the next +1 MSS (RFC 5681 §3.1) */
+    bool after_rto;         /* in the slow start that follows a timeout (RFC 3465 §2.3) */
     /* CUBIC (RFC 9438 §4): times in microseconds, windows in bytes. */
     uint64_t epoch_start_us;/* 0: no epoch yet */
     uint32_t w_max;         /* W_max: the plateau, cwnd before the last reduction (§4.7) */

@@ -169,9 +169,7 @@ static void syn_sent_input(struct synack_stack *st, struct tcp_sock *s, struct t
             tcp_rcv_synchronized(st, s, seg);
             return;
         }
-        tcp_output(st, s);
-        if (s->ack_now)
-            tcp_send_ack(st, s);
+        tcp_input_finish(st, s);
         return;
     }
     /* Simultaneous open: SYN_RCVD, send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.  Text is
@@ -588,9 +586,7 @@ void tcp_rcv_synchronized(struct synack_stack *st, struct tcp_sock *s, struct tc
             return;
     }
 
-    tcp_output(st, s);
-    if (s->ack_now)
-        tcp_send_ack(st, s);
+    tcp_input_finish(st, s);
 }
 
 void tcp_icmp_error(struct synack_stack *st, const struct wire_icmp *m)

@@ -38,6 +38,7 @@ void tcp_sock_free(struct synack_stack *st, struct tcp_sock *s)
     bufq_clear(&s->sndq, &st->chunks);
     bufq_clear(&s->rcvq, &st->chunks);
     events_forget(st, s);
+    tcp_batch_forget(st, s);
     if (s->tw)
         s->tw->owner = NULL;
     if (s->sd >= 0) {

@@ -197,6 +197,8 @@ struct tcp_sock {
     void *cb_user;
     struct tcp_sock *dirty_next, *ready_next, *ready_prev;
     bool on_dirty, on_ready;
+    struct tcp_sock *batch_next; /* on the stack's list of connections a receive batch touched */
+    bool on_batch;
 };
 
 /* A half-open connection in a listener's SYN queue (Linux's request sock). */
@@ -389,6 +391,13 @@ void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, uint32_t a
 void tcp_recovery_on_rto(struct synack_stack *st, struct tcp_sock *s);
 /* RFC 8985 §6.3: the reordering window ran out: look for losses again. */
 void tcp_rack_timer_fire(struct timer *t, void *ctx);
+
+/* batch.c: end-of-input work (output, the ACK owed), deferred to the end of a receive
+ * batch: tcp_batch_begin/end bracket one (they nest); a socket being freed is forgotten. */
+void tcp_input_finish(struct synack_stack *st, struct tcp_sock *s);
+void tcp_batch_begin(struct synack_stack *st);
+void tcp_batch_end(struct synack_stack *st);
+void tcp_batch_forget(struct synack_stack *st, struct tcp_sock *s);
 
 /* output.c: one segment at seq (a retransmission or new data), at most len bytes. */
 uint32_t tcp_xmit(struct synack_stack *st, struct tcp_sock *s, uint32_t seq, uint32_t len);

@@ -245,7 +245,10 @@ void sim_on_tap(void *user, int event, int from, int to, uint64_t now, const uin
             r->peer_ack_ns = now;
         }
     }
-    if (!plen && flags == 0x10) {
+    /* Keepalive and window probes carry SND.NXT-1 on purpose (RFC 1122 §4.2.3.6; like
+     * Linux's probe at SND.UNA-1): the peer answers them, they say nothing here. */
+    bool probe = f->peer_ack_valid && seq == f->peer_ack - 1;
+    if (!plen && flags == 0x10 && !probe) {
         f->bare_acks++;
         /* The peer acknowledged more than a second ago (time enough to arrive), yet our
          * ACKs still carry a sequence number below it: it drops them as out of window. */
@@ -307,11 +310,14 @@ static uint64_t drops_toward(struct sim *s, int side)
     return st.lost + st.corrupted + st.queue_drops;
 }
 
+/* Packets toward side that may have overtaken others: held back by the reordering
+ * impairment, or any at all when jitter can swap neighbours. */
 static uint64_t reordered_toward(struct sim *s, int side)
 {
     struct synack_memlink_stats st;
     synack_memlink_stats(s->net, s->host[1 - side], s->host[side], &st);
-    return st.reordered;
+    const struct synack_memlink_impair *imp = &s->p.imp[side == SIM_CLIENT ? 1 : 0];
+    return imp->jitter_us ? st.delivered : st.reordered;
 }
 
 /* An error an endpoint may legitimately see, given its connection and the path. */
@@ -371,9 +377,11 @@ void sim_judge(struct sim *s)
             case END_PATIENCE:
                 /* The peer is gone and never told us: its RST (or our probes) were lost,
                  * or the RST overtook data and so fell beyond RCV.NXT, where RFC 5961
-                 * §3.2 only challenges it. */
-                ok = s->p.harsh || (peer_aborted && (drops_toward(s, side) > 0 ||
-                                                     reordered_toward(s, side) > 0));
+                 * §3.2 only challenges it, and the RST that answers the challenge fell
+                 * behind that data, or the ACK that would have drawn one was lost. */
+                ok = s->p.harsh ||
+                     (peer_aborted && (drops_toward(s, side) > 0 || drops_toward(s, 1 - side) > 0 ||
+                                       reordered_toward(s, side) > 0));
                 break;
             case END_NOT_ACCEPTED:
                 ok = s->p.harsh || c->aborted;

@@ -93,10 +93,20 @@ static void test_slow_start(uint8_t algo)
         round_trip(&cc, &now, 50000);
         CHECK_EQ(cc.cwnd, (10u << r) * MSS);
     }
-    /* A stretch ACK counts at most one SMSS (RFC 3465, L = 1). */
+    /* A stretch ACK (a burst ACKed at once) counts in full, like Linux... */
     uint32_t w = cc.cwnd;
     ack(&cc, 5 * MSS, now, 50000, false);
-    CHECK_EQ(cc.cwnd, w + MSS);
+    CHECK_EQ(cc.cwnd, w + 5 * MSS);
+    /* ...except in the slow start after a timeout (RFC 3465 §2.3: L = 1 SMSS), which
+     * ends at ssthresh. */
+    tcp_cc_on_rto(&cc, cc.cwnd, now);
+    CHECK_EQ(cc.cwnd, MSS);
+    ack(&cc, 5 * MSS, now, 50000, false);
+    CHECK_EQ(cc.cwnd, 2 * MSS);
+    cc.cwnd = cc.ssthresh - MSS;
+    ack(&cc, MSS, now, 50000, false);
+    CHECK_EQ(cc.cwnd, cc.ssthresh);
+    CHECK(!cc.after_rto);
     /* Slow start stops at ssthresh. */
     tcp_cc_init(&cc, algo, MSS);
     cc.ssthresh = 15 * MSS;

@@ -4,37 +4,18 @@
 #include <errno.h>
 #include <string.h>
 
-#include "check.h"
-#include "synack.h"
-#include "synack_memlink.h"
-
-static struct synack_sockaddr sa(const char *ip, uint16_t port)
-{
-    struct synack_sockaddr a;
-    memset(&a, 0, sizeof(a));
-    synack_addr_parse(ip, &a.addr);
-    a.port = port;
-    return a;
-}
+#include "two_hosts.h"
 
 int main(void)
 {
     struct synack_settings cs, ss;
-    synack_settings_default(&cs);
-    synack_settings_default(&ss);
-    cs.seed = 1;
-    ss.seed = 2;
+    two_hosts_settings(&cs, &ss);
     cs.max_tw_buckets = 2; /* the client closes first: TIME_WAIT lands there */
-    struct synack_stack *c, *s;
-    CHECK_EQ(synack_stack_create(&cs, &c), 0);
-    CHECK_EQ(synack_stack_create(&ss, &s), 0);
-    struct synack_memlink *m;
-    CHECK_EQ(synack_memlink_create(7, &m), 0);
-    struct synack_sockaddr ca = sa("198.18.0.1", 0), sv = sa("198.18.0.2", 80);
-    synack_stack_add_addr(c, &ca.addr, 24);
-    synack_stack_add_addr(s, &sv.addr, 24);
-    synack_memlink_add_host(m, c, 1500);
-    synack_memlink_add_host(m, s, 1500);
+    struct two_hosts h2;
+    two_hosts_init(&h2, &cs, &ss, 7);
+    struct synack_stack *c = h2.c, *s = h2.s;
+    struct synack_memlink *m = h2.m;
+    struct synack_sockaddr sv = h2.sv;
 
     int l = synack_socket(s, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
     CHECK_EQ(synack_bind(s, l, &sv), 0);
@@ -75,8 +56,6 @@ int main(void)
     n = synack_stack_pools(s, p, 8);
     for (int i = 0; i < n; i++)
         CHECK_EQ(p[i].in_use, 0);
-    synack_memlink_destroy(m);
-    synack_stack_destroy(c);
-    synack_stack_destroy(s);
+    two_hosts_free(&h2);
     return check_done();
 }
