@@ -168,18 +168,16 @@ int synack_tun_attach(struct synack_tun *t, struct synack_stack *st)
 
 int tun_rx_batch(struct synack_tun *t, uint64_t now_ns)
 {
-    int n = 0;
+    int n = 0, err = 0;
     while (n < SYNACK_TUN_BATCH) {
         uint8_t *slot = t->rx_slab + (size_t)n * t->slot_size;
         ssize_t len = read(t->fd, slot, t->slot_size);
         if (len < 0) {
-            if (errno == EAGAIN || errno == EINTR)
-                break;
-            t->stats.rx_errors++;
-            int err = -errno;
-            if (t->st)
-                tun_rx_flush(t, now_ns);
-            return err;
+            if (errno != EAGAIN && errno != EINTR) {
+                t->stats.rx_errors++;
+                err = -errno;
+            }
+            break;
         }
         n++;
         t->stats.rx_pkts++;
@@ -187,8 +185,9 @@ int tun_rx_batch(struct synack_tun *t, uint64_t now_ns)
         if (t->st)
             tun_impair(t, SYNACK_TUN_IN, now_ns, slot, (size_t)len);
     }
-    if (t->st)
-        tun_rx_flush(t, now_ns); /* the read slots are reused by the next wakeup */
+    tun_rx_flush(t, now_ns); /* the read slots are reused by the next wakeup */
+    if (err)
+        return err;
     if (n == SYNACK_TUN_BATCH)
         t->stats.full_batches++;
     return n;

@@ -153,8 +153,7 @@ void tun_release_due(struct synack_tun *t, uint64_t now_ns)
         else
             t->held_free[t->nfree++] = h.data;
     }
-    if (t->st)
-        tun_rx_flush(t, now_ns);
+    tun_rx_flush(t, now_ns);
 }
 
 uint64_t tun_next_due(const struct synack_tun *t)

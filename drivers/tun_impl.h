@@ -86,8 +86,8 @@ void tun_impair_free(struct synack_tun *t);
 /* Hands a packet over without impairment: to the stack's receive batch (IN; pkt must
  * stay valid until tun_rx_flush) or to the tx queue (OUT, copied). */
 void tun_deliver(struct synack_tun *t, int dir, uint64_t now_ns, const uint8_t *pkt, size_t len);
-/* Hands the pending receive batch to the stack (synack_stack_input_batch), then returns
- * the held slots it used. */
+/* Hands the pending receive batch, if any, to the stack (synack_stack_input_batch), then
+ * returns the held slots it used.  Nothing is pending before a stack is attached. */
 void tun_rx_flush(struct synack_tun *t, uint64_t now_ns);
 
 /* tun_loop.c */
