@@ -135,16 +135,20 @@ void tcp_cc_on_rto(struct tcp_cc *cc, uint32_t flight, uint64_t now_us)
         tcp_cc_reno_on_rto(cc, flight);
 }
 
-void tcp_cc_on_recovery_end(struct tcp_cc *cc, uint32_t flight, uint64_t now_us)
+void tcp_cc_on_recovery_end(struct tcp_cc *cc)
 {
-    (void)now_us;
     if (cc->ssthresh == UINT32_MAX)
         return; /* no reduction to finish */
+    /* RFC 6937 §3: recovery ends with cwnd = ssthresh, for both algorithms, as Linux
+     * does.  For NewReno this is RFC 6582 §3.2 step 3 option 2; option 1 (cwnd =
+     * FlightSize + SMSS) is wrong for a receiver that ACKs a whole burst at once
+     * (receive offload, synack_stack_input_batch): the ACK that ends recovery then
+     * leaves almost nothing in flight, and cwnd would fall to 1-2 segments after every
+     * loss.  RFC 9438 §4.2: CUBIC's new epoch starts at the next congestion avoidance
+     * ACK. */
     cc->ca_acc = 0;
-    if (cc->algo == TCP_CC_CUBIC)
-        tcp_cc_cubic_on_recovery_end(cc);
-    else
-        tcp_cc_reno_on_recovery_end(cc, flight);
+    cc->cwnd = cc->ssthresh;
+    cc->epoch_start_us = 0;
 }
 
 void tcp_cc_undo(struct tcp_cc *cc, uint32_t prior_cwnd, uint32_t prior_ssthresh)

@@ -50,9 +50,8 @@ void tcp_cc_on_ack(struct tcp_cc *cc, const struct tcp_cc_ack *a);
 void tcp_cc_on_loss(struct tcp_cc *cc, uint32_t flight, uint64_t now_us);
 /* Retransmission timeout (RFC 5681 §3.1 eqn. 4 and "loss window" of 1 MSS). */
 void tcp_cc_on_rto(struct tcp_cc *cc, uint32_t flight, uint64_t now_us);
-/* Recovery ended (RFC 6582 §3.2 step 3: cwnd = min(ssthresh, flight + MSS) for
- * NewReno; CUBIC starts its epoch). */
-void tcp_cc_on_recovery_end(struct tcp_cc *cc, uint32_t flight, uint64_t now_us);
+/* Recovery ended: cwnd = ssthresh (RFC 6937 §3); CUBIC starts a new epoch. */
+void tcp_cc_on_recovery_end(struct tcp_cc *cc);
 /* A spurious reduction was detected (RFC 3522 / Eifel, D-SACK): restore what was before. */
 void tcp_cc_undo(struct tcp_cc *cc, uint32_t prior_cwnd, uint32_t prior_ssthresh);
 /* The MSS changed (PMTU): keep windows in whole segments. */

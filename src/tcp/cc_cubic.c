@@ -130,11 +130,3 @@ void tcp_cc_cubic_on_rto(struct tcp_cc *cc)
     cc->cwnd = cc->mss;
     cc->w_max = 0;
 }
-
-void tcp_cc_cubic_on_recovery_end(struct tcp_cc *cc)
-{
-    /* RFC 6937 §3 / RFC 6675 §5: recovery ends with cwnd = ssthresh; RFC 9438 §4.2: the
-     * new epoch starts at the next congestion avoidance ACK. */
-    cc->cwnd = cc->ssthresh;
-    cc->epoch_start_us = 0;
-}

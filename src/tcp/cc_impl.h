@@ -18,7 +18,6 @@ uint32_t tcp_cc_slow_start(struct tcp_cc *cc, uint32_t acked);
 void tcp_cc_reno_avoid(struct tcp_cc *cc, uint32_t acked);
 void tcp_cc_reno_on_loss(struct tcp_cc *cc, uint32_t flight);
 void tcp_cc_reno_on_rto(struct tcp_cc *cc, uint32_t flight);
-void tcp_cc_reno_on_recovery_end(struct tcp_cc *cc, uint32_t flight);
 
 /* CUBIC (cc_cubic.c). */
 void tcp_cc_cubic_reset(struct tcp_cc *cc);
@@ -26,6 +25,5 @@ void tcp_cc_cubic_avoid(struct tcp_cc *cc, const struct tcp_cc_ack *a, uint32_t 
 void tcp_cc_cubic_app_limited(struct tcp_cc *cc);
 void tcp_cc_cubic_on_loss(struct tcp_cc *cc);
 void tcp_cc_cubic_on_rto(struct tcp_cc *cc);
-void tcp_cc_cubic_on_recovery_end(struct tcp_cc *cc);
 
 #endif

@@ -39,11 +39,3 @@ void tcp_cc_reno_on_rto(struct tcp_cc *cc, uint32_t flight)
     cc->ssthresh = half_flight(cc, flight);
     cc->cwnd = cc->mss;
 }
-
-void tcp_cc_reno_on_recovery_end(struct tcp_cc *cc, uint32_t flight)
-{
-    /* RFC 6582 §3.2 step 3, option 1: cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS),
-     * so a small flight does not let a burst out when recovery ends. */
-    uint64_t w = (uint64_t)(flight > cc->mss ? flight : cc->mss) + cc->mss;
-    cc->cwnd = w < cc->ssthresh ? (uint32_t)w : cc->ssthresh;
-}

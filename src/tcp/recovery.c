@@ -46,22 +46,31 @@ static void mark_rxt(struct synack_stack *st, struct tcp_sock *s, uint32_t end)
 }
 
 /* Sends up to budget bytes of recovery traffic: lost holes first (NextSeg rule 1), then
- * new data (rule 2), then other holes below the highest SACK (rule 3). */
+ * new data (rule 2), then other holes below the highest SACK (rule 3).  Only whole
+ * segments go (a hole or the queue's tail may be shorter): what is left of the budget
+ * stays owed through prr_out, where cutting a segment to fit would send a runt (RFC 9293
+ * §3.8.6.2.1 sender SWS avoidance; Linux counts PRR in whole packets). */
 static void recovery_send(struct synack_stack *st, struct tcp_sock *s, uint32_t budget)
 {
     while (budget) {
         uint32_t seq, len, n = 0;
-        if (s->sack_ok && tcp_sack_next_seg(s, false, &seq, &len)) {
-            n = tcp_xmit(st, s, seq, len < budget ? len : budget);
-            mark_rxt(st, s, seq + n);
-        } else if (seq_lt(s->snd_max, s->snd_una + s->sndq.len) || (s->fin_queued && !s->fin_acked &&
-                                                                   s->snd_max == s->snd_una + s->sndq.len)) {
-            s->snd_nxt = s->snd_max;
-            n = tcp_xmit(st, s, s->snd_max, budget < s->snd_mss ? budget : s->snd_mss);
-        } else if (s->sack_ok && tcp_sack_next_seg(s, true, &seq, &len)) {
-            n = tcp_xmit(st, s, seq, len < budget ? len : budget);
-            mark_rxt(st, s, seq + n);
+        bool hole = s->sack_ok && tcp_sack_next_seg(s, false, &seq, &len);
+        if (!hole && (seq_lt(s->snd_max, s->snd_una + s->sndq.len) ||
+                      (s->fin_queued && !s->fin_acked && s->snd_max == s->snd_una + s->sndq.len))) {
+            seq = s->snd_max;
+            len = s->snd_una + s->sndq.len - seq;
+            len = len < s->snd_mss ? len : s->snd_mss;
+        } else if (!hole && !(s->sack_ok && tcp_sack_next_seg(s, true, &seq, &len))) {
+            break;
         }
+        if (len > budget)
+            break;
+        bool fresh = seq == s->snd_max;
+        if (fresh)
+            s->snd_nxt = s->snd_max;
+        n = tcp_xmit(st, s, seq, len);
+        if (!fresh)
+            mark_rxt(st, s, seq + n);
         if (!n)
             break;
         s->prr_out += n;
@@ -81,9 +90,12 @@ static unsigned dupthresh(const struct synack_stack *st, const struct tcp_sock *
     return oseg - 1;
 }
 
-static void enter_recovery(struct synack_stack *st, struct tcp_sock *s)
+/* acked: what the ACK that detected the loss acknowledged cumulatively.  FlightSize is
+ * taken from before it (RFC 5681 §3.2 step 2), matching prr_delivered, which counts
+ * that ACK's delivery (RFC 6937 §3). */
+static void enter_recovery(struct synack_stack *st, struct tcp_sock *s, uint32_t acked)
 {
-    uint32_t flight = s->snd_max - s->snd_una;
+    uint32_t flight = s->snd_max - s->snd_una + acked;
     s->in_recovery = true;
     st->ctr.fast_recoveries++;
     s->recover = s->snd_max;       /* RFC 6582 §3.2 step 2 / RFC 6675 RecoveryPoint */
@@ -141,16 +153,22 @@ static void rack_update(struct synack_stack *st, struct tcp_sock *s)
  * IsLost or RACK) and the last recovery is over.  Without SACK the ACK must cover more
  * than "recover" (RFC 6582 §3.2 step 1: no false fast retransmit from duplicates of
  * retransmitted data); with SACK recovery is over once SND.UNA reaches RecoveryPoint
- * (RFC 6675 §5), so a hole at RecoveryPoint itself starts the next one. */
-static bool maybe_enter_recovery(struct synack_stack *st, struct tcp_sock *s)
+ * (RFC 6675 §5), so a hole at RecoveryPoint itself starts the next one.  delivered is
+ * what the ACK that starts recovery delivered: RFC 6937 §3 counts it in prr_delivered
+ * ("on every ACK starting or during fast recovery").  When one ACK reports a whole
+ * window (a receive batch), leaving it out would hold the window to one segment for
+ * the round trip. */
+static bool maybe_enter_recovery(struct synack_stack *st, struct tcp_sock *s, uint32_t acked,
+                                 uint32_t delivered)
 {
     bool lost = s->dupacks >= dupthresh(st, s) || (s->sack_ok && tcp_sack_is_lost(s, s->snd_una));
     bool over = seq_gt(s->snd_una, s->recover) || s->recover == s->iss ||
                 (s->sack_ok && s->snd_una == s->recover);
     if (!lost || !over || s->snd_max == s->snd_una)
         return false;
-    enter_recovery(st, s);
-    recovery_send(st, s, prr_sndcnt(s, 0));
+    enter_recovery(st, s, acked);
+    s->prr_delivered += delivered;
+    recovery_send(st, s, prr_sndcnt(s, delivered));
     return true;
 }
 
@@ -164,15 +182,15 @@ void tcp_rack_timer_fire(struct timer *t, void *ctx)
     if (s->in_recovery)
         recovery_send(st, s, prr_sndcnt(s, 0));
     else
-        maybe_enter_recovery(st, s);
+        maybe_enter_recovery(st, s, 0, 0);
     events_touch(st, s);
 }
 
-static void exit_recovery(struct synack_stack *st, struct tcp_sock *s)
+static void exit_recovery(struct tcp_sock *s)
 {
     s->in_recovery = false;
     s->dupacks = 0;
-    tcp_cc_on_recovery_end(&s->cc, s->snd_max - s->snd_una, now_us(st));
+    tcp_cc_on_recovery_end(&s->cc);
 }
 
 void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, uint32_t acked,
@@ -181,7 +199,7 @@ void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, uint32_t a
     rack_update(st, s);
     if (s->in_recovery) {
         if (seq_ge(s->snd_una, s->recover)) {
-            exit_recovery(st, s); /* RFC 6582 §3.2 step 3: a full acknowledgment */
+            exit_recovery(s); /* RFC 6582 §3.2 step 3: a full acknowledgment */
             return;
         }
         if (dupack)
@@ -202,6 +220,10 @@ void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, uint32_t a
     }
     if (acked) {
         s->dupacks = 0;
+        /* RACK may see the next hole lost.  An ACK that starts recovery does not grow
+         * cwnd first (like Linux): the reduction applies to the window that lost. */
+        if (maybe_enter_recovery(st, s, acked, acked + sacked))
+            return;
         struct tcp_cc_ack a = {
             .acked = acked,
             .flight = s->snd_max - s->snd_una + acked,
@@ -211,13 +233,12 @@ void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, uint32_t a
         };
         tcp_cc_on_ack(&s->cc, &a);
         tcp_sndbuf_expand(st, s);
-        maybe_enter_recovery(st, s); /* RACK may already see the next hole lost */
         return;
     }
     if (!dupack)
         return;
     s->dupacks++;
-    if (maybe_enter_recovery(st, s))
+    if (maybe_enter_recovery(st, s, 0, s->sack_ok ? sacked : s->snd_mss))
         return;
     /* RFC 3042 §2 (limited transmit): on the first two duplicate ACKs, one new segment
      * each, beyond cwnd by at most two segments. */

@@ -194,18 +194,15 @@ static void test_reno_reductions(void)
     round_trip(&cc, &now, 10000);
     CHECK_EQ(cc.cwnd, 21 * MSS);
 
-    /* RFC 6582 §3.2 step 3 option 1: cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS). */
+    /* RFC 6937 §3 (RFC 6582 §3.2 step 3 option 2): recovery ends with cwnd = ssthresh,
+     * however little is in flight (a batch ACK can acknowledge all of it). */
     tcp_cc_init(&cc, TCP_CC_RENO, MSS);
     cc.cwnd = 20 * MSS;
     tcp_cc_on_loss(&cc, 20 * MSS, 0);
     CHECK_EQ(cc.ssthresh, 10 * MSS);
-    tcp_cc_on_recovery_end(&cc, 3 * MSS, 0);
-    CHECK_EQ(cc.cwnd, 4 * MSS);
-    cc.cwnd = 10 * MSS;
-    tcp_cc_on_recovery_end(&cc, 20 * MSS, 0);
+    cc.cwnd = 3 * MSS; /* PRR brought it down */
+    tcp_cc_on_recovery_end(&cc);
     CHECK_EQ(cc.cwnd, 10 * MSS);
-    tcp_cc_on_recovery_end(&cc, 0, 0);
-    CHECK_EQ(cc.cwnd, 2 * MSS);
 }
 
 static void test_cubic_reductions(void)
@@ -241,7 +238,7 @@ static void test_cubic_reductions(void)
     tcp_cc_init(&cc, TCP_CC_CUBIC, MSS);
     cc.cwnd = 100 * MSS;
     tcp_cc_on_loss(&cc, 100 * MSS, 1000);
-    tcp_cc_on_recovery_end(&cc, 5 * MSS, 500000);
+    tcp_cc_on_recovery_end(&cc);
     CHECK_EQ(cc.cwnd, 70 * MSS);
     CHECK_EQ(cc.epoch_start_us, 0);
     ack(&cc, MSS, 600000, 100000, false);
@@ -292,7 +289,7 @@ static void cubic_epoch(struct tcp_cc *cc, uint32_t w_max_seg, uint32_t rtt_us, 
     tcp_cc_init(cc, TCP_CC_CUBIC, MSS);
     cc->cwnd = w_max_seg * MSS;
     tcp_cc_on_loss(cc, cc->cwnd, 500000);
-    tcp_cc_on_recovery_end(cc, cc->cwnd, 900000);
+    tcp_cc_on_recovery_end(cc);
     uint64_t now = 1000000;
     for (int r = 0; r < rounds; r++) {
         round_trip(cc, &now, rtt_us);
