@@ -234,7 +234,7 @@ struct synack_counters {
         challenge_acks_suppressed, timeouts, keepalive_probes, keepalive_timeouts,
         syn_retrans, synack_retrans, abort_on_close, abort_on_linger, abort_on_timeout,
         abort_on_memory, delayed_acks, paws_rejected, tlp_probes, tlp_recoveries, fast_recoveries,
-        lost_retransmits;
+        lost_retransmits, spurious_undos;
     uint64_t drops[SYNACK_DROP__COUNT];
 };
 /* Copies the counters into *out. */

@@ -295,6 +295,7 @@ static bool ack_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_se
                    (!th->payload_len && !(th->flags & (TCP_SYN | TCP_FIN)) &&
                     ((uint32_t)th->win << s->snd_wscale) == s->snd_wnd));
     tcp_recovery_on_ack(st, s, acked, sacked, dupack);
+    tcp_undo_on_ack(st, s, th, dsack);
     tcp_ecn_ack(st, s, th);
     /* RFC 9293 §3.10.7.4: update the send window from the newest segment. */
     if (seq_lt(s->snd_wl1, th->seq) || (s->snd_wl1 == th->seq && seq_le(s->snd_wl2, ack))) {

@@ -330,6 +330,7 @@ uint32_t tcp_xmit(struct synack_stack *st, struct tcp_sock *s, uint32_t seq, uin
         s->pingpong = true;
     if (resend) {
         st->ctr.tcp_retrans_segs++;
+        tcp_undo_on_retransmit(st, s, len);
         s->rtx_stamp_ns = st->now;
         s->rtx_high = s->rtx_stamp_ns && seq_gt(s->rtx_high, seq + len) ? s->rtx_high : seq + len;
     } else if (!s->rtt_timing) {

@@ -96,6 +96,7 @@ static unsigned dupthresh(const struct synack_stack *st, const struct tcp_sock *
 static void enter_recovery(struct synack_stack *st, struct tcp_sock *s, uint32_t acked)
 {
     uint32_t flight = s->snd_max - s->snd_una + acked;
+    tcp_undo_begin(s, false);
     s->in_recovery = true;
     st->ctr.fast_recoveries++;
     s->recover = s->snd_max;       /* RFC 6582 §3.2 step 2 / RFC 6675 RecoveryPoint */
@@ -258,6 +259,7 @@ void tcp_recovery_on_rto(struct synack_stack *st, struct tcp_sock *s)
      * segment.  RFC 2018 §5.1 / RFC 6675 §5.1: the receiver may have reneged (ours does
      * when its out-of-order list is full), so prior SACK information is ignored and
      * everything is resent from SND.UNA. */
+    tcp_undo_begin(s, true);
     s->sacked_n = 0;
     s->in_recovery = false;
     s->tlp_out = false;

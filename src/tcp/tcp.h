@@ -133,6 +133,15 @@ struct tcp_sock {
     uint32_t recover;            /* RFC 6582 / RFC 6675 RecoveryPoint */
     uint32_t high_rxt;           /* RFC 6675 HighRxt */
     uint32_t prr_delivered, prr_out, recover_fs; /* RFC 6937 */
+    /* Undo of a spurious reduction (src/tcp/undo.c). */
+    bool undo_armed;             /* a loss episode's reduction may still be taken back */
+    bool undo_ts_set;            /* the episode has retransmitted; undo_tsval is its first */
+    uint8_t undo_verdict;        /* enum tcp_undo_verdict */
+    uint32_t undo_cwnd, undo_ssthresh; /* before the reduction */
+    uint32_t undo_marker;        /* SND.UNA when the episode began */
+    uint32_t undo_horizon;       /* SND.MAX at the latest retransmission */
+    uint32_t undo_retrans;       /* bytes retransmitted and not yet reported duplicate */
+    uint32_t undo_tsval;
     /* Urgent data (RFC 9293 §3.8.5, RFC 6093; src/tcp/urgent.c). */
     bool urg_mode;               /* SND.UP is ahead of SND.UNA */
     uint32_t snd_up;             /* the byte after the last urgent byte sent */
@@ -391,6 +400,16 @@ void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, uint32_t a
 void tcp_recovery_on_rto(struct synack_stack *st, struct tcp_sock *s);
 /* RFC 8985 §6.3: the reordering window ran out: look for losses again. */
 void tcp_rack_timer_fire(struct timer *t, void *ctx);
+
+/* undo.c: spurious retransmission detection (RFC 3522 Eifel, RFC 3708 D-SACK) and
+ * undo (RFC 4015).  begin: before a reduction (fast recovery or a timeout);
+ * on_retransmit: from tcp_xmit for every resent range; on_ack: after recovery's ACK
+ * processing, with whether the ACK carried a D-SACK (its first block). */
+enum tcp_undo_verdict { TCP_UNDO_PENDING, TCP_UNDO_SPURIOUS, TCP_UNDO_NEEDED };
+void tcp_undo_begin(struct tcp_sock *s, bool rto);
+void tcp_undo_on_retransmit(struct synack_stack *st, struct tcp_sock *s, uint32_t len);
+void tcp_undo_on_ack(struct synack_stack *st, struct tcp_sock *s, const struct wire_tcp *th,
+                     bool dsack);
 
 /* batch.c: end-of-input work (output, the ACK owed), deferred to the end of a receive
  * batch: tcp_batch_begin/end bracket one (they nest); a socket being freed is forgotten. */
