@@ -73,32 +73,6 @@ static void take_syn_options(struct synack_stack *st, struct tcp_sock *s, const 
     }
 }
 
-/* RFC 6298 §2 samples: from the echoed timestamp (RFC 7323 §4.1) when there is one,
- * else from the Karn-filtered timing of one segment. */
-static bool rtt_from_ack(struct synack_stack *st, struct tcp_sock *s, const struct wire_tcp *th)
-{
-    if (s->ts_ok && (th->opts.has & OPT_TS) && th->opts.ts_ecr) {
-        uint32_t sent_ms = th->opts.ts_ecr - s->ts_offset;
-        uint32_t rtt_ms = (uint32_t)stack_now_ms(st) - sent_ms;
-        /* An echo older than our last retransmission comes from a receiver that saw
-         * the retransmission as a duplicate (RFC 7323 §4.3 keeps TS.Recent) and would
-         * count the whole timeout as RTT (§4.1 case 3): ambiguous, so, in Karn's
-         * spirit (RFC 6298 §3), no sample. */
-        bool stale = s->rtx_stamp_ns && (uint64_t)rtt_ms * 1000000u > st->now - s->rtx_stamp_ns;
-        s->rtt_timing = false;
-        if (rtt_ms < 3600u * 1000 && !stale) {
-            tcp_rtt_sample(st, s, rtt_ms * 1000 + 1);
-            return true;
-        }
-        return false;
-    } else if (s->rtt_timing && seq_gt(th->ack, s->rtt_seq)) {
-        tcp_rtt_sample(st, s, (uint32_t)((st->now - s->rtt_start_ns) / 1000));
-        s->rtt_timing = false;
-        return true;
-    }
-    return false;
-}
-
 /* RFC 6928 initial window, the stack's or the socket's algorithm (RFC 9438 default). */
 void tcp_init_cwnd(struct tcp_sock *s)
 {
@@ -147,7 +121,7 @@ static void syn_sent_input(struct synack_stack *st, struct tcp_sock *s, struct t
         s->snd_una = th->ack;
         s->syn_acked = true;
         if (s->retransmits == 0 || (s->ts_ok && th->opts.ts_ecr))
-            rtt_from_ack(st, s, th);
+            tcp_rtt_from_ack(st, s, th);
         /* RFC 6298 §5.7: the SYN timed out and no sample came: data starts at 3 s. */
         if (s->retransmits && !s->rtt_valid && s->rto_ms < 3000)
             s->rto_ms = 3000;
@@ -261,7 +235,7 @@ static bool ack_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_se
             s->snd_nxt = s->snd_una;
         tcp_sack_trim(s);
         /* RFC 6298 §5.7 and Karn: the backed-off RTO is kept until a valid sample. */
-        if (rtt_from_ack(st, s, th))
+        if (tcp_rtt_from_ack(st, s, th))
             s->backoff = 0;
         if (s->rtx_stamp_ns && seq_ge(s->snd_una, s->rtx_high))
             s->rtx_stamp_ns = 0; /* every retransmission is acknowledged */

@@ -82,6 +82,7 @@ static void req_timer_fire(struct timer *t, void *ctx)
     }
     /* Exponential backoff from the initial RTO (RFC 6298 §5.5). */
     r->retries++;
+    r->synack_once = false;
     st->ctr.synack_retrans++;
     st->ctr.tcp_retrans_segs++;
     send_synack(st, r);
@@ -146,6 +147,14 @@ static struct tcp_sock *make_child(struct synack_stack *st, struct tcp_sock *l,
     tcp_sock_hash(st, s);
     tcp_established(st, s, cause);
     tcp_init_cwnd(s);
+    /* RFC 6298 §2.2: the handshake gives the first RTT measurement (as on Linux): the
+     * echo of the SYN-ACK's timestamp, else its timing if it went only once (§3). */
+    if (r->synack_once) {
+        s->rtt_timing = true;
+        s->rtt_seq = r->iss;
+        s->rtt_start_ns = r->synack_ns;
+    }
+    tcp_rtt_from_ack(st, s, &seg->th);
     if (l->acc_tail)
         l->acc_tail->acc_next = s;
     else
@@ -298,6 +307,8 @@ void tcp_listen_input(struct synack_stack *st, struct tcp_sock *l, struct tcp_se
     l->syn_len++;
     st->ctr.tcp_passive_opens++;
     tcp_trace(st, -1, &r->node.key, SYNACK_TCP_LISTEN, SYNACK_TCP_SYN_RCVD, "rcv SYN");
+    r->synack_once = true;
+    r->synack_ns = st->now;
     send_synack(st, r);
     timer_arm(&st->wheel, &r->timer, st->now + (uint64_t)st->cfg.rto_initial_ms * 1000000ull);
 }
@@ -309,6 +320,7 @@ void tcp_req_input(struct synack_stack *st, struct tcp_req *r, struct tcp_seg *s
     struct tcp_sock *l = r->listener;
     /* The client's SYN again (our SYN-ACK was lost): answer it again. */
     if ((th->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN && th->seq == r->irs) {
+        r->synack_once = false;
         send_synack(st, r);
         return;
     }

@@ -1,6 +1,7 @@
 /* rtt.c: the round-trip time estimator and RTO.
  * Read RFC 6298 §2-§5 and RFC 7323 §4 (RTTM with timestamps) before changing. */
 #include "tcp/tcp.h"
+#include "wire/seq.h"
 
 void tcp_rtt_init(struct synack_stack *st, struct tcp_sock *s)
 {
@@ -37,4 +38,30 @@ void tcp_rtt_sample(struct synack_stack *st, struct tcp_sock *s, uint32_t rtt_us
     if (rto > st->cfg.rto_max_ms)
         rto = st->cfg.rto_max_ms;
     s->rto_ms = (uint32_t)rto;
+}
+
+/* RFC 6298 §2 samples: from the echoed timestamp (RFC 7323 §4.1) when there is one,
+ * else from the Karn-filtered timing of one segment. */
+bool tcp_rtt_from_ack(struct synack_stack *st, struct tcp_sock *s, const struct wire_tcp *th)
+{
+    if (s->ts_ok && (th->opts.has & OPT_TS) && th->opts.ts_ecr) {
+        uint32_t sent_ms = th->opts.ts_ecr - s->ts_offset;
+        uint32_t rtt_ms = (uint32_t)stack_now_ms(st) - sent_ms;
+        /* An echo older than our last retransmission comes from a receiver that saw
+         * the retransmission as a duplicate (RFC 7323 §4.3 keeps TS.Recent) and would
+         * count the whole timeout as RTT (§4.1 case 3): ambiguous, so, in Karn's
+         * spirit (RFC 6298 §3), no sample. */
+        bool stale = s->rtx_stamp_ns && (uint64_t)rtt_ms * 1000000u > st->now - s->rtx_stamp_ns;
+        s->rtt_timing = false;
+        if (rtt_ms < 3600u * 1000 && !stale) {
+            tcp_rtt_sample(st, s, rtt_ms * 1000 + 1);
+            return true;
+        }
+        return false;
+    } else if (s->rtt_timing && seq_gt(th->ack, s->rtt_seq)) {
+        tcp_rtt_sample(st, s, (uint32_t)((st->now - s->rtt_start_ns) / 1000));
+        s->rtt_timing = false;
+        return true;
+    }
+    return false;
 }

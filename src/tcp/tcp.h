@@ -222,6 +222,8 @@ struct tcp_req {
     bool ws_ok, ts_ok, sack_ok, ecn_ok;
     uint32_t ts_recent, ts_offset;
     uint8_t retries;
+    bool synack_once;            /* the SYN-ACK went only once (Karn) ... */
+    uint64_t synack_ns;          /* ...at this time */
     struct timer timer;
 };
 
@@ -311,6 +313,8 @@ uint32_t tcp_rto_current(const struct synack_stack *st, const struct tcp_sock *s
 
 /* rtt.c */
 void tcp_rtt_sample(struct synack_stack *st, struct tcp_sock *s, uint32_t rtt_us);
+/* Takes the sample an acceptable ACK gives, if any; true when it did. */
+bool tcp_rtt_from_ack(struct synack_stack *st, struct tcp_sock *s, const struct wire_tcp *th);
 void tcp_rtt_init(struct synack_stack *st, struct tcp_sock *s);
 
 /* state.c */
