@@ -53,12 +53,12 @@ static void mark_rxt(struct synack_stack *st, struct tcp_sock *s, uint32_t end)
 static void recovery_send(struct synack_stack *st, struct tcp_sock *s, uint32_t budget)
 {
     while (budget) {
-        uint32_t seq, len, n = 0;
+        uint32_t seq, len, n = 0, data_end = s->snd_una + s->sndq.len;
         bool hole = s->sack_ok && tcp_sack_next_seg(s, false, &seq, &len);
-        if (!hole && (seq_lt(s->snd_max, s->snd_una + s->sndq.len) ||
-                      (s->fin_queued && !s->fin_acked && s->snd_max == s->snd_una + s->sndq.len))) {
+        if (!hole && (seq_lt(s->snd_max, data_end) ||
+                      (s->fin_queued && !s->fin_acked && s->snd_max == data_end))) {
             seq = s->snd_max;
-            len = s->snd_una + s->sndq.len - seq;
+            len = data_end - seq;
             len = len < s->snd_mss ? len : s->snd_mss;
         } else if (!hole && !(s->sack_ok && tcp_sack_next_seg(s, true, &seq, &len))) {
             break;
@@ -197,6 +197,9 @@ static void exit_recovery(struct tcp_sock *s)
 void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, uint32_t acked,
                          uint32_t sacked, bool dupack)
 {
+    /* RFC 6937 §3 DeliveredData: newly acknowledged and newly SACKed bytes; without SACK
+     * a duplicate ACK stands for one segment that left the network. */
+    uint32_t delivered = acked + sacked + (!s->sack_ok && dupack ? s->snd_mss : 0u);
     rack_update(st, s);
     if (s->in_recovery) {
         if (seq_ge(s->snd_una, s->recover)) {
@@ -205,9 +208,6 @@ void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, uint32_t a
         }
         if (dupack)
             s->dupacks++;
-        uint32_t delivered = acked + sacked;
-        if (!s->sack_ok && dupack)
-            delivered += s->snd_mss;
         s->prr_delivered += delivered;
         if (!s->sack_ok && acked) {
             /* RFC 6582 §3.2 step 4: a partial ACK: the next hole is lost too. */
@@ -223,7 +223,7 @@ void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, uint32_t a
         s->dupacks = 0;
         /* RACK may see the next hole lost.  An ACK that starts recovery does not grow
          * cwnd first (like Linux): the reduction applies to the window that lost. */
-        if (maybe_enter_recovery(st, s, acked, acked + sacked))
+        if (maybe_enter_recovery(st, s, acked, delivered))
             return;
         struct tcp_cc_ack a = {
             .acked = acked,
@@ -239,7 +239,7 @@ void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, uint32_t a
     if (!dupack)
         return;
     s->dupacks++;
-    if (maybe_enter_recovery(st, s, 0, s->sack_ok ? sacked : s->snd_mss))
+    if (maybe_enter_recovery(st, s, 0, delivered))
         return;
     /* RFC 3042 §2 (limited transmit): on the first two duplicate ACKs, one new segment
      * each, beyond cwnd by at most two segments. */

@@ -77,7 +77,7 @@ void tcp_undo_on_ack(struct synack_stack *st, struct tcp_sock *s, const struct w
                                                                         : TCP_UNDO_NEEDED;
     if (s->in_recovery)
         return;
-    if (s->undo_verdict == TCP_UNDO_SPURIOUS && s->undo_ts_set)
+    if (s->undo_verdict == TCP_UNDO_SPURIOUS) /* only ever after a retransmission */
         undo(st, s);
     else if (seq_gt(s->snd_una, s->undo_horizon))
         s->undo_armed = false; /* data sent after the last retransmission is acknowledged:
