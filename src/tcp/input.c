@@ -120,12 +120,7 @@ static void syn_sent_input(struct synack_stack *st, struct tcp_sock *s, struct t
     if (ack_ok) {
         s->snd_una = th->ack;
         s->syn_acked = true;
-        if (s->retransmits == 0 || (s->ts_ok && th->opts.ts_ecr))
-            tcp_rtt_from_ack(st, s, th);
-        /* RFC 6298 §5.7: the SYN timed out and no sample came: data starts at 3 s. */
-        if (s->retransmits && !s->rtt_valid && s->rto_ms < 3000)
-            s->rto_ms = 3000;
-        s->rtt_timing = false;
+        tcp_rtt_from_handshake(st, s, th, s->retransmits ? s->rtx_stamp_ns : 0);
         s->retransmits = 0;
         s->backoff = 0;
         timer_cancel(&st->wheel, &s->rtx_timer);
@@ -188,6 +183,7 @@ static bool ack_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_se
         }
         s->snd_una = s->iss + 1;
         s->syn_acked = true;
+        tcp_rtt_from_handshake(st, s, th, s->retransmits ? s->rtx_stamp_ns : 0);
         s->retransmits = 0;
         s->backoff = 0;
         timer_cancel(&st->wheel, &s->rtx_timer);

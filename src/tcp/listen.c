@@ -23,8 +23,9 @@ static uint16_t synack_window(const struct tcp_sock *l)
     return (uint16_t)(l->rcvbuf > 65535 ? 65535 : l->rcvbuf);
 }
 
-static void send_synack(struct synack_stack *st, const struct tcp_req *r)
+static void send_synack(struct synack_stack *st, struct tcp_req *r)
 {
+    r->synack_ns = st->now;
     const struct flow_key *k = &r->node.key;
     struct tcp_out o;
     tcp_out_from_key(&o, k, r->iss, r->irs + 1, TCP_SYN | TCP_ACK | (r->ecn_ok ? TCP_ECE : 0));
@@ -147,14 +148,12 @@ static struct tcp_sock *make_child(struct synack_stack *st, struct tcp_sock *l,
     tcp_sock_hash(st, s);
     tcp_established(st, s, cause);
     tcp_init_cwnd(s);
-    /* RFC 6298 §2.2: the handshake gives the first RTT measurement (as on Linux): the
-     * echo of the SYN-ACK's timestamp, else its timing if it went only once (§3). */
     if (r->synack_once) {
         s->rtt_timing = true;
         s->rtt_seq = r->iss;
         s->rtt_start_ns = r->synack_ns;
     }
-    tcp_rtt_from_ack(st, s, &seg->th);
+    tcp_rtt_from_handshake(st, s, &seg->th, r->synack_once ? 0 : r->synack_ns);
     if (l->acc_tail)
         l->acc_tail->acc_next = s;
     else
@@ -308,7 +307,6 @@ void tcp_listen_input(struct synack_stack *st, struct tcp_sock *l, struct tcp_se
     st->ctr.tcp_passive_opens++;
     tcp_trace(st, -1, &r->node.key, SYNACK_TCP_LISTEN, SYNACK_TCP_SYN_RCVD, "rcv SYN");
     r->synack_once = true;
-    r->synack_ns = st->now;
     send_synack(st, r);
     timer_arm(&st->wheel, &r->timer, st->now + (uint64_t)st->cfg.rto_initial_ms * 1000000ull);
 }

@@ -65,3 +65,23 @@ bool tcp_rtt_from_ack(struct synack_stack *st, struct tcp_sock *s, const struct 
     }
     return false;
 }
+
+/* The sample a completed handshake gives (RFC 6298 §2.2): the echo of our SYN's (or
+ * SYN-ACK's) timestamp, else its timing if it went only once (Karn, §3).  After a
+ * resend, an echo older than the last one is no sample: the peer may echo the first
+ * SYN's timestamp in answer to the second (RFC 7323 §4.3 keeps TS.Recent; Linux's
+ * half-open connections do), which would count the timeout as RTT.  No sample after a
+ * resend: data starts with RTO = 3 s (RFC 6298 §5.7). */
+void tcp_rtt_from_handshake(struct synack_stack *st, struct tcp_sock *s, const struct wire_tcp *th,
+                            uint64_t last_resend_ns)
+{
+    if (last_resend_ns) {
+        s->rtt_timing = false;
+        s->rtx_stamp_ns = last_resend_ns;
+    }
+    tcp_rtt_from_ack(st, s, th);
+    s->rtt_timing = false;
+    s->rtx_stamp_ns = 0;
+    if (last_resend_ns && !s->rtt_valid && s->rto_ms < 3000)
+        s->rto_ms = 3000;
+}

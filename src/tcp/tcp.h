@@ -222,8 +222,8 @@ struct tcp_req {
     bool ws_ok, ts_ok, sack_ok, ecn_ok;
     uint32_t ts_recent, ts_offset;
     uint8_t retries;
-    bool synack_once;            /* the SYN-ACK went only once (Karn) ... */
-    uint64_t synack_ns;          /* ...at this time */
+    bool synack_once;            /* the SYN-ACK went only once (Karn) */
+    uint64_t synack_ns;          /* when the SYN-ACK was last sent */
     struct timer timer;
 };
 
@@ -315,6 +315,9 @@ uint32_t tcp_rto_current(const struct synack_stack *st, const struct tcp_sock *s
 void tcp_rtt_sample(struct synack_stack *st, struct tcp_sock *s, uint32_t rtt_us);
 /* Takes the sample an acceptable ACK gives, if any; true when it did. */
 bool tcp_rtt_from_ack(struct synack_stack *st, struct tcp_sock *s, const struct wire_tcp *th);
+/* last_resend_ns: when the SYN (SYN-ACK) was last resent, 0 if it went once. */
+void tcp_rtt_from_handshake(struct synack_stack *st, struct tcp_sock *s, const struct wire_tcp *th,
+                            uint64_t last_resend_ns);
 void tcp_rtt_init(struct synack_stack *st, struct tcp_sock *s);
 
 /* state.c */

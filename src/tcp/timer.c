@@ -110,6 +110,7 @@ static void retransmit_fire(struct synack_stack *st, struct tcp_sock *s)
         }
         s->retransmits++;
         s->backoff++;
+        s->rtx_stamp_ns = st->now; /* for tcp_rtt_from_handshake */
         st->ctr.syn_retrans++;
         st->ctr.tcp_retrans_segs++;
         tcp_send_syn(st, s);

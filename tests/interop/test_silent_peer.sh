@@ -19,11 +19,21 @@ start_client() {
   CL=$!
   PIDS="$PIDS $CL"
 }
-# wait_exit PID SECS: waits for it (bounded); its status in RC (999: still running).
+# wait_exit NAME PID SECS: waits for it (bounded); its status in RC.  One still running
+# (RC 999) has its state saved in $T/NAME.stat and is killed, so the next check can use
+# the device.
 wait_exit() {
   local i=0
-  while kill -0 "$1" 2>/dev/null && [ $i -lt $(( $2 * 20 )) ]; do sleep 0.05; i=$((i + 1)); done
-  if kill -0 "$1" 2>/dev/null; then RC=999; else wait "$1"; RC=$?; fi
+  while kill -0 "$2" 2>/dev/null && [ $i -lt $(( $3 * 20 )) ]; do sleep 0.05; i=$((i + 1)); done
+  if kill -0 "$2" 2>/dev/null; then
+    RC=999
+    "$SYNACK" stat --control "$T/$1.ctl" --raw | grep '^conn' > "$T/$1.stat"
+    kill -KILL "$2"
+    wait "$2" 2>/dev/null
+  else
+    wait "$2"
+    RC=$?
+  fi
 }
 silence() { "$SYNACK" stat --control "$T/$1.ctl" --cmd "impair both loss=1" > /dev/null; }
 
@@ -36,13 +46,13 @@ sleep 0.5
 silence rtx
 t0=$(date +%s.%N)
 echo "into the void" >&3
-wait_exit "$CL" 30
+wait_exit rtx "$CL" 30
 secs=$(since "$t0")
 exec 3>&-
 if [ $RC = 5 ] && grep -q ETIMEDOUT "$T/rtx.err"; then
   ok "data unacknowledged: gave up after tcp_retries2=3 in ${secs}s: exit 5, ETIMEDOUT"
 else
-  bad "retransmission timeout: exit $RC after ${secs}s"; show "$T/rtx.err"
+  bad "retransmission timeout: exit $RC after ${secs}s"; show "$T/rtx.err" "$T/rtx.stat"
 fi
 
 start_bg idle python3 "$PEER" accept-hold 5004 --secs 60 --timeout 20
@@ -60,12 +70,12 @@ else
 fi
 silence ka
 t0=$(date +%s.%N)
-wait_exit "$CL" 20
+wait_exit ka "$CL" 20
 secs=$(since "$t0")
 exec 3>&-
 if [ $RC = 5 ] && grep -q ETIMEDOUT "$T/ka.err"; then
   ok "silenced: keepalive gave up in ${secs}s (1 s idle + 3 probes 0.5 s apart): exit 5, ETIMEDOUT"
 else
-  bad "keepalive timeout: exit $RC after ${secs}s"; show "$T/ka.err"
+  bad "keepalive timeout: exit $RC after ${secs}s"; show "$T/ka.err" "$T/ka.stat"
 fi
 finish
