@@ -19,7 +19,8 @@ static void usage(FILE *f)
                "  connect --tun IF --addr A/LEN [--host-addr A/LEN] HOST PORT\n"
                "  stat [--control PATH]   (serve/connect --help for all options)\n"
                "  pkt  [--tolerance-usecs N] [--ip-version 4|6] [--loose-options] [--verbose] FILE...\n"
-               "  bench [--bytes N] [--connections N] [--idle N]\n"
+               "  bench [--bytes N] [--connections N] [--idle N] [--lossy-only]\n"
+               "        [--lossy-bytes N] [--seeds N] [--loss P]\n"
                "  version\n");
 }
 
