@@ -67,6 +67,29 @@ static bool bulk_step(void *ctx)
     return b->got >= b->total;
 }
 
+/* A listener on the server and a connection to it under way, with congestion control
+ * cc (NULL: the default); NULL if any step failed. */
+static struct bulk *bulk_open(struct world *w, uint64_t bytes, const char *cc)
+{
+    struct bulk *b = calloc(1, sizeof(*b));
+    if (!b)
+        return NULL;
+    b->w = w;
+    b->total = bytes;
+    b->sv = -1;
+    b->ls = listener(w, PORT, 8);
+    b->cl = synack_socket(w->st[0], SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+    struct synack_sockaddr a = world_sockaddr(w, 1, PORT);
+    if (b->ls < 0 || b->cl < 0 ||
+        (cc && synack_setsockopt(w->st[0], b->cl, SYNACK_IPPROTO_TCP, SYNACK_TCP_CONGESTION, cc,
+                                 strlen(cc) + 1)) ||
+        synack_connect(w->st[0], b->cl, &a) != -EINPROGRESS) {
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
 static bool connected(void *ctx)
 {
     struct bulk *b = ctx;
@@ -79,14 +102,11 @@ static int bench_bulk(uint64_t bytes)
     struct world_opts o = {.seed = 1};
     if (world_init(&w, &o, NULL))
         return 1;
-    struct bulk *b = calloc(1, sizeof(*b));
-    b->w = &w;
-    b->total = bytes;
-    b->sv = -1;
-    b->ls = listener(&w, PORT, 8);
-    b->cl = synack_socket(w.st[0], SYNACK_AF_INET, SYNACK_SOCK_STREAM);
-    struct synack_sockaddr a = world_sockaddr(&w, 1, PORT);
-    synack_connect(w.st[0], b->cl, &a);
+    struct bulk *b = bulk_open(&w, bytes, NULL);
+    if (!b) {
+        world_free(&w);
+        return 1;
+    }
     double t0 = now_s(CLOCK_MONOTONIC), c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
     bool done = world_run(&w, bulk_step, b, 24 * 3600 * S_NS);
     double wall = now_s(CLOCK_MONOTONIC) - t0, cpu = now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
@@ -122,17 +142,12 @@ static int lossy_once(const char *cc, uint64_t seed, double loss, uint32_t delay
     struct synack_memlink_impair imp = w.imp;
     imp.loss = loss;
     synack_memlink_set_impair(w.net, w.host[0], w.host[1], &imp);
-    struct bulk *b = calloc(1, sizeof(*b));
-    b->w = &w;
-    b->total = bytes;
-    b->sv = -1;
-    b->ls = listener(&w, PORT, 8);
-    b->cl = synack_socket(w.st[0], SYNACK_AF_INET, SYNACK_SOCK_STREAM);
-    struct synack_sockaddr a = world_sockaddr(&w, 1, PORT);
-    int rc = synack_setsockopt(w.st[0], b->cl, SYNACK_IPPROTO_TCP, SYNACK_TCP_CONGESTION, cc,
-                               strlen(cc) + 1);
-    bool done = !rc && synack_connect(w.st[0], b->cl, &a) == -EINPROGRESS &&
-                world_run(&w, connected, b, 60 * S_NS);
+    struct bulk *b = bulk_open(&w, bytes, cc);
+    if (!b) {
+        world_free(&w);
+        return 1;
+    }
+    bool done = world_run(&w, connected, b, 60 * S_NS);
     uint64_t t0 = world_now(&w);
     done = done && world_run(&w, bulk_step, b, 3600 * S_NS);
     double secs = (double)(world_now(&w) - t0) / 1e9;

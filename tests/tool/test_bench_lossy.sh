@@ -7,13 +7,7 @@
 # idealised AIMD of the same rules: 0.962 of the bound for CUBIC, 0.908 for Reno).  The
 # floors are 0.95 (CUBIC) and 0.85 (Reno); synack measured 0.981 and 0.881 when this
 # was written.  Bad arguments exit 2.
-set -u
-tool=$1
-fail=0
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fail=1; }
+. "$(dirname "$0")/lib.sh" "$1"
 
 if ! "$tool" bench --lossy-only > "$t/out" 2>&1; then
   bad "synack bench --lossy-only failed"; cat "$t/out"

@@ -2,13 +2,7 @@
 # The `synack demo` contract: the default run delivers its bytes intact (exit 0, the
 # summary line), with loss too; --list names every scenario; each scenario exits 0; the
 # same seed gives the same output; bad arguments exit 2.
-set -u
-tool=$1
-fail=0
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fail=1; }
+. "$(dirname "$0")/lib.sh" "$1"
 
 if "$tool" demo --no-ladder > "$t/out" 2>&1 && grep -qE '^delivered 1048576 bytes intact \(sha256 [0-9a-f]{64}\)$' "$t/out"; then
   ok "default demo delivers 1 MiB intact"
