@@ -32,6 +32,13 @@ void tcp_tw_free(struct synack_stack *st, struct tcp_tw *tw, const char *cause)
 
 void tcp_enter_time_wait(struct synack_stack *st, struct tcp_sock *s, const char *cause)
 {
+    /* An ACK still owed goes now, before the connection shrinks to an entry that keeps
+     * none: in a receive batch, CLOSING's ACK of the peer's FIN (RFC 9293 §3.10.7.4,
+     * eighth step) would otherwise wait for the batch's end, by which the ACK of our
+     * FIN in the same batch has freed the socket, and the peer would sit in CLOSING
+     * until it resent its FIN. */
+    if (s->ack_now)
+        tcp_send_ack(st, s);
     struct tcp_tw *tw = pool_get(&st->tws);
     if (!tw) {
         /* Like Linux ("time wait bucket table overflow"): the connection just ends. */

@@ -1,7 +1,9 @@
 /* test_batch.c: packets that arrive together are one receive batch (issue 5 item 11,
  * synack_stack_input_batch): a burst of three full-sized segments draws one ACK for
  * all three at once, where per-packet processing ACKs two and holds the third for the
- * 40 ms delayed-ACK timer (RFC 9293 §3.8.6.3).  Two stacks over a memlink. */
+ * 40 ms delayed-ACK timer (RFC 9293 §3.8.6.3); and an ACK a batch owes is not lost when
+ * a later packet of the batch ends the connection's full state (simultaneous close).
+ * Two stacks over a memlink. */
 #include <errno.h>
 #include <string.h>
 
@@ -32,6 +34,17 @@ static void tap(void *user, int event, int from, int to, uint64_t now, const uin
     a->n++;
     a->last_ack = be32(pkt + ihl + 8);
     a->last_ns = now;
+}
+
+struct states {
+    int closing, time_wait;
+};
+
+static void count_states(void *user, const struct synack_conn *conn)
+{
+    struct states *n = user;
+    n->closing += conn->info.state == SYNACK_TCP_CLOSING;
+    n->time_wait += conn->info.state == SYNACK_TCP_TIME_WAIT;
 }
 
 int main(void)
@@ -85,8 +98,23 @@ int main(void)
     synack_stack_counters(s, &k);
     CHECK_EQ(k.delayed_acks, 0);
 
-    synack_close(c, cl);
+    /* Simultaneous close with no delay: the client's FIN and its ACK of the server's
+     * FIN reach the server in one batch.  The server, in CLOSING after the FIN, owes an
+     * ACK when the next packet takes it to TIME_WAIT; it must still go out, or the
+     * client waits in CLOSING for its FIN's retransmission timeout. */
+    synack_memlink_set_tap(m, NULL, NULL);
+    struct synack_memlink_impair none = {0};
+    synack_memlink_set_impair(m, -1, -1, &none);
     synack_close(s, sd);
+    synack_close(c, cl);
+    synack_memlink_run(m, synack_memlink_now(m) + 10 * MS, NULL, NULL);
+    struct states client = {0}, server = {0};
+    synack_stack_connections(c, count_states, &client);
+    synack_stack_connections(s, count_states, &server);
+    CHECK_EQ(client.closing, 0);
+    CHECK_EQ(client.time_wait, 1);
+    CHECK_EQ(server.time_wait, 1);
+
     synack_close(s, l);
     synack_memlink_run(m, synack_memlink_now(m) + 130000 * MS, NULL, NULL);
     two_hosts_free(&h2);
