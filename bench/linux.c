@@ -1,5 +1,6 @@
 /* linux.c: the Linux side: the same workloads over the kernel's TCP, client and server in
- * two processes, over loopback or run.sh's veth namespaces.  Read bench/README.md first. */
+ * two processes, over loopback or run.sh's veth namespaces; lossy over run.sh's TUN
+ * devices joined by relay.c in a third process.  Read bench/README.md first. */
 #define _GNU_SOURCE /* setns */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,12 +25,13 @@
 /* What the client process reports to the parent. */
 struct report {
     int ok;
-    double wall_s;
-    uint64_t bytes, ops, segs;
+    double wall_s, t0; /* t0: the first write of bulk and lossy */
+    uint64_t bytes, ops, segs, retrans;
+    uint32_t mss;
     char why[120];
 };
 
-static void enter_netns(const char *name)
+void bench_enter_netns(const char *name)
 {
     if (!name)
         return;
@@ -54,6 +56,12 @@ static void set_nodelay(int fd)
 {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+/* lossy: CUBIC on both ends, named (the machine's default may be another, e.g. bbr). */
+static int cubic(int fd, enum bench_kind k)
+{
+    return k == BENCH_LOSSY ? setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "cubic", 5) : 0;
 }
 
 static int read_full(int fd, uint8_t *buf, size_t len)
@@ -86,7 +94,8 @@ static int write_full(int fd, const uint8_t *buf, size_t len)
 
 /* ------------------------------------------------------------------ server process */
 
-static int serve_bulk(int c, const struct bench_params *p)
+/* Sets *t_last when the last byte arrives. */
+static int serve_bulk(int c, const struct bench_params *p, double *t_last)
 {
     static uint8_t buf[BENCH_IO_CHUNK];
     uint64_t got = 0;
@@ -101,6 +110,8 @@ static int serve_bulk(int c, const struct bench_params *p)
         if (!bench_pattern_check(got, buf, (size_t)n))
             return 2;
         got += (uint64_t)n;
+        if (got == p->bytes)
+            *t_last = bench_wall();
     }
     return got == p->bytes ? 0 : 1;
 }
@@ -130,7 +141,7 @@ static int serve_crr_one(int c)
 
 static void server_main(enum bench_kind k, const struct bench_params *p, int ready_fd)
 {
-    enter_netns(p->netns[1]);
+    bench_enter_netns(p->netns[1]);
     int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
     setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -144,23 +155,28 @@ static void server_main(enum bench_kind k, const struct bench_params *p, int rea
     uint16_t port = ntohs(sa.sin_port);
     if (write(ready_fd, &port, sizeof(port)) != sizeof(port))
         _exit(4);
-    close(ready_fd);
     uint64_t n = k == BENCH_CRR ? p->count : 1;
     int rc = 0;
+    double t_last = 0;
     for (uint64_t i = 0; i < n && !rc; i++) {
         int c = accept(ls, NULL, NULL);
-        if (c < 0)
+        if (c < 0 || cubic(c, k))
             _exit(5);
         timeouts(c, p->limit_s);
-        rc = k == BENCH_BULK ? serve_bulk(c, p) : k == BENCH_RR ? serve_rr(c) : serve_crr_one(c);
+        rc = k == BENCH_RR    ? serve_rr(c)
+             : k == BENCH_CRR ? serve_crr_one(c)
+                              : serve_bulk(c, p, &t_last);
         close(c); /* in crr the server closes first: TIME_WAIT is the server's */
     }
+    /* lossy: the goodput ends here, so the parent gets the time */
+    if (!rc && k == BENCH_LOSSY && write(ready_fd, &t_last, sizeof(t_last)) != sizeof(t_last))
+        rc = 4;
     _exit(rc);
 }
 
 /* ------------------------------------------------------------------ client process */
 
-static int dial(const struct bench_params *p, uint16_t port, int *out)
+static int dial(enum bench_kind k, const struct bench_params *p, uint16_t port, int *out)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
@@ -168,7 +184,7 @@ static int dial(const struct bench_params *p, uint16_t port, int *out)
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
     inet_pton(AF_INET, p->addr[1], &sa.sin_addr);
     timeouts(fd, p->limit_s);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+    if (cubic(fd, k) || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
         int e = errno;
         close(fd);
         return -e;
@@ -177,20 +193,22 @@ static int dial(const struct bench_params *p, uint16_t port, int *out)
     return 0;
 }
 
-static uint64_t data_segs_out(int fd)
+/* The sender's counts, from TCP_INFO (0 if unknown). */
+static void sender_info(int fd, struct report *r)
 {
     struct tcp_info ti;
     socklen_t len = sizeof(ti);
     memset(&ti, 0, sizeof(ti));
-    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
-        return 0;
-    return ti.tcpi_data_segs_out;
+    getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len);
+    r->segs = ti.tcpi_data_segs_out;
+    r->retrans = ti.tcpi_total_retrans;
+    r->mss = ti.tcpi_snd_mss;
 }
 
 static void client_bulk(int fd, const struct bench_params *p, struct report *r)
 {
     uint64_t sent = 0;
-    double t0 = bench_wall();
+    double t0 = r->t0 = bench_wall();
     while (sent < p->bytes) {
         uint64_t left = p->bytes - sent;
         size_t n = left < BENCH_IO_CHUNK ? (size_t)left : BENCH_IO_CHUNK;
@@ -209,7 +227,7 @@ static void client_bulk(int fd, const struct bench_params *p, struct report *r)
     uint8_t b;
     ssize_t n = read(fd, &b, 1); /* the server closes once it has every byte */
     r->wall_s = bench_wall() - t0;
-    r->segs = data_segs_out(fd);
+    sender_info(fd, r);
     if (n != 0) {
         snprintf(r->why, sizeof(r->why), "no EOF from the server");
         return;
@@ -240,7 +258,7 @@ static void client_crr(const struct bench_params *p, uint16_t port, struct repor
     double t0 = bench_wall();
     uint8_t buf[BENCH_CRR_BYTES + 1];
     for (uint64_t i = 0; i < p->count; i++) {
-        int fd, err = dial(p, port, &fd);
+        int fd, err = dial(BENCH_CRR, p, port, &fd);
         if (err) {
             snprintf(r->why, sizeof(r->why), "connect %llu: %s", (unsigned long long)i,
                      strerror(-err));
@@ -263,13 +281,13 @@ static void client_crr(const struct bench_params *p, uint16_t port, struct repor
 static void client_main(enum bench_kind k, const struct bench_params *p, uint16_t port,
                         int result_fd)
 {
-    enter_netns(p->netns[0]);
+    bench_enter_netns(p->netns[0]);
     struct report r;
     memset(&r, 0, sizeof(r));
     int fd = -1, err = 0;
-    if (k != BENCH_CRR && (err = dial(p, port, &fd)) != 0)
+    if (k != BENCH_CRR && (err = dial(k, p, port, &fd)) != 0)
         snprintf(r.why, sizeof(r.why), "connect: %s", strerror(-err));
-    else if (k == BENCH_BULK)
+    else if (k == BENCH_BULK || k == BENCH_LOSSY)
         client_bulk(fd, p, &r);
     else if (k == BENCH_RR)
         client_rr(fd, p, &r);
@@ -330,12 +348,76 @@ static double ru_cpu(const struct rusage *ru)
            (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
 }
 
+/* lossy: relay.c's pump in a child process, stopped by closing ctl. */
+struct relay {
+    pid_t pid;
+    int ctl, out;
+};
+
+/* 0 once the pump holds both TUN devices. */
+static int relay_start(const struct bench_params *p, struct relay *rl)
+{
+    int ctl[2], out[2];
+    if (pipe2(ctl, O_CLOEXEC))
+        return -1;
+    if (pipe2(out, O_CLOEXEC)) {
+        close(ctl[0]);
+        close(ctl[1]);
+        return -1;
+    }
+    fflush(NULL);
+    rl->pid = fork();
+    if (rl->pid == 0) {
+        close(ctl[1]);
+        close(out[0]);
+        _exit(relay_main(p, ctl[0], out[1]));
+    }
+    close(ctl[0]);
+    close(out[1]);
+    rl->ctl = ctl[1];
+    rl->out = out[0];
+    char c;
+    return rl->pid > 0 && !read_by(rl->out, &c, 1, bench_wall() + 5) ? 0 : -1;
+}
+
+/* Stops the pump and puts what it measured into r. */
+static void relay_stop(struct relay *rl, struct bench_result *r)
+{
+    double deadline = bench_wall() + 5;
+    struct relay_stats st;
+    close(rl->ctl);
+    int got = rl->pid > 0 && !read_by(rl->out, &st, sizeof(st), deadline);
+    close(rl->out);
+    struct rusage ru;
+    memset(&ru, 0, sizeof(ru));
+    int rc = rl->pid > 0 ? reap(rl->pid, deadline, &ru) : -1;
+    r->cpu_s += ru_cpu(&ru);
+    if ((!got || rc) && !r->why[0])
+        snprintf(r->why, sizeof(r->why), "relay: exit status %d (run.sh as root makes its "
+                 "TUN devices)", rc);
+    if (got && st.qdrops && !r->why[0])
+        snprintf(r->why, sizeof(r->why), "relay: %llu packets dropped past the loss",
+                 (unsigned long long)st.qdrops);
+    if (!got)
+        return;
+    r->lost = st.read_cs ? (double)st.lost_cs / (double)st.read_cs : 0;
+    r->late_mean_us = st.forwarded ? st.late_sum_us / (double)st.forwarded : 0;
+    r->late_max_us = st.late_max_us;
+}
+
 int linux_run(enum bench_kind k, const struct bench_params *p, struct bench_result *r)
 {
     memset(r, 0, sizeof(*r));
+    struct relay rl = {.pid = -1, .ctl = -1, .out = -1};
+    if (k == BENCH_LOSSY && relay_start(p, &rl)) {
+        relay_stop(&rl, r);
+        return -1;
+    }
     int ready[2], result[2];
     if (pipe(ready) || pipe(result)) {
         snprintf(r->why, sizeof(r->why), "pipe: %s", strerror(errno));
+        if (k == BENCH_LOSSY)
+            relay_stop(&rl, r);
         return -1;
     }
     fflush(NULL);
@@ -359,11 +441,14 @@ int linux_run(enum bench_kind k, const struct bench_params *p, struct bench_resu
         close(result[0]);
         client_main(k, p, port, result[1]);
     }
-    close(ready[0]);
     close(result[1]);
     if (cli > 0 && read_by(result[0], &rep, sizeof(rep), deadline))
         snprintf(r->why, sizeof(r->why), "client gave no result in time");
     close(result[0]);
+    double t_last = 0; /* lossy: when the server had the last byte */
+    if (k == BENCH_LOSSY && rep.ok && read_by(ready[0], &t_last, sizeof(t_last), deadline))
+        snprintf(r->why, sizeof(r->why), "server gave no time");
+    close(ready[0]);
     struct rusage ru_c, ru_s;
     memset(&ru_c, 0, sizeof(ru_c));
     memset(&ru_s, 0, sizeof(ru_s));
@@ -373,11 +458,15 @@ int linux_run(enum bench_kind k, const struct bench_params *p, struct bench_resu
         snprintf(r->why, sizeof(r->why), "client: %s", rep.why);
     if (!r->why[0] && (rc_c || rc_s))
         snprintf(r->why, sizeof(r->why), "exit status client %d server %d", rc_c, rc_s);
-    r->ok = !r->why[0];
-    r->wall_s = rep.wall_s;
+    r->wall_s = k == BENCH_LOSSY ? t_last - rep.t0 : rep.wall_s;
     r->cpu_s = ru_cpu(&ru_c) + ru_cpu(&ru_s);
+    if (k == BENCH_LOSSY)
+        relay_stop(&rl, r);
+    r->ok = !r->why[0];
     r->bytes = rep.bytes;
     r->ops = rep.ops;
     r->segs = rep.segs;
+    r->retrans = rep.retrans;
+    r->mss = rep.mss;
     return r->ok ? 0 : -1;
 }

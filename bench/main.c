@@ -1,6 +1,7 @@
 /* main.c: `synack_bench`: runs each workload on synack, Linux and (if built) lwIP, a few
  * times interleaved, and prints medians and synack/Linux ratios.  Read bench/README.md. */
 #include <errno.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,12 +15,13 @@
 #define MAX_RUNS 15
 enum side { SIDE_SK = 0, SIDE_LINUX, SIDE_LWIP, SIDES };
 static const char *side_name[SIDES] = {"synack", "Linux", "lwIP"};
-static const char *kind_name[BENCH__KINDS] = {"bulk", "rr", "crr"};
+static const char *kind_name[BENCH__KINDS] = {"bulk", "rr", "crr", "lossy"};
 
 struct opts {
     struct bench_params p;
-    uint64_t bytes, rr, crr;
-    int runs, warmup;
+    uint64_t bytes, rr, crr, lossy_bytes;
+    int runs, warmup, lossy_runs;
+    const char *lossy_addr[2]; /* the Linux side's TUN path (run.sh as root), or NULL */
     bool kind_on[BENCH__KINDS], side_on[SIDES];
     const char *out, *linux_label;
     bool lwip_skipped;
@@ -30,6 +32,7 @@ struct series {
     int n;
     struct bench_result r[MAX_RUNS];
     char fail[160];
+    const char *skip; /* why this side does not run this workload */
 };
 static struct series results[BENCH__KINDS][SIDES];
 
@@ -37,11 +40,15 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: synack_bench [--bytes N] [--rr N] [--crr N] [--runs N] [--warmup N]\n"
-            "                    [--limit SECONDS] [--only bulk,rr,crr]\n"
+            "                    [--lossy-bytes N] [--lossy-runs N]\n"
+            "                    [--limit SECONDS] [--only bulk,rr,crr,lossy]\n"
             "                    [--sides synack,linux,lwip]\n"
-            "                    [--netns CLIENT,SERVER --addr CLIENT,SERVER] [--out FILE]\n"
+            "                    [--netns CLIENT,SERVER --addr CLIENT,SERVER]\n"
+            "                    [--lossy-addr CLIENT,SERVER] [--out FILE]\n"
             "  Defaults: 1 GiB bulk, 100000 round trips, 10000 connections, 5 runs after\n"
-            "  1 warm-up, 60 s per run; Linux over loopback (127.0.0.1).\n");
+            "  1 warm-up, 60 s per run; Linux over loopback (127.0.0.1).  lossy: 20000000\n"
+            "  bytes, 3 runs (seeds 1..N) without warm-up; its Linux side needs --netns and\n"
+            "  --lossy-addr (run.sh's TUN devices, as root), else it is skipped.\n");
 }
 
 static bool list_has(const char *list, const char *word)
@@ -70,6 +77,8 @@ static int parse(int argc, char **argv, struct opts *o)
     o->bytes = 1ull << 30;
     o->rr = 100000;
     o->crr = 10000;
+    o->lossy_bytes = 20000000;
+    o->lossy_runs = 3;
     o->runs = 5;
     o->warmup = 1;
     o->p.limit_s = 60;
@@ -101,6 +110,10 @@ static int parse(int argc, char **argv, struct opts *o)
             o->runs = atoi(v);
         else if (!strcmp(a, "--warmup"))
             o->warmup = atoi(v);
+        else if (!strcmp(a, "--lossy-bytes"))
+            o->lossy_bytes = strtoull(v, NULL, 0);
+        else if (!strcmp(a, "--lossy-runs"))
+            o->lossy_runs = atoi(v);
         else if (!strcmp(a, "--limit"))
             o->p.limit_s = atof(v);
         else if (!strcmp(a, "--out"))
@@ -116,6 +129,8 @@ static int parse(int argc, char **argv, struct opts *o)
             o->linux_label = "veth";
         else if (!strcmp(a, "--addr") && split2(v, &o->p.addr[0], &o->p.addr[1]))
             ;
+        else if (!strcmp(a, "--lossy-addr") && split2(v, &o->lossy_addr[0], &o->lossy_addr[1]))
+            ;
         else {
             usage(stderr);
             return -1;
@@ -123,9 +138,12 @@ static int parse(int argc, char **argv, struct opts *o)
     }
     if (o->runs < 1 || o->runs > MAX_RUNS || o->warmup < 0 || o->warmup > 5 ||
         o->p.limit_s <= 0 || o->p.limit_s > 600 || o->bytes == 0 || o->bytes > (64ull << 30) ||
-        o->rr == 0 || o->rr > 100000000 || o->crr == 0 || o->crr > 25000) {
-        fprintf(stderr, "synack_bench: a value is out of range (runs 1-%d, warmup 0-5, limit "
-                        "1-600 s, bytes <= 64 GiB, rr <= 1e8, crr <= 25000)\n",
+        o->rr == 0 || o->rr > 100000000 || o->crr == 0 || o->crr > 25000 ||
+        o->lossy_runs < 1 || o->lossy_runs > MAX_RUNS || o->lossy_bytes == 0 ||
+        o->lossy_bytes > (1ull << 30)) {
+        fprintf(stderr, "synack_bench: a value is out of range (runs and lossy-runs 1-%d, "
+                        "warmup 0-5, limit 1-600 s, bytes <= 64 GiB, rr <= 1e8, crr <= 25000, "
+                        "lossy-bytes <= 1 GiB)\n",
                 MAX_RUNS);
         return -1;
     }
@@ -174,8 +192,18 @@ static void minmax(const struct series *s, double *lo, double *hi)
     }
 }
 
+/* The Mathis et al. bound on the lossy path for a segment payload, Mbit/s. */
+static double mathis_mbps(double mss)
+{
+    double rtt = 2.0 * BENCH_LOSSY_DELAY_US / 1e6;
+    return mss * 8 / rtt * 1.22 / sqrt(BENCH_LOSSY_LOSS) / 1e6;
+}
+
 /* One metric of a (kind, side), or a negative value when there is none. */
-enum metric { M_GBPS, M_CPU_NS_BYTE, M_CPU_NS_SEG, M_SEG_BYTES, M_RATE, M_US_OP, M_CPU_US_OP };
+enum metric {
+    M_GBPS, M_CPU_NS_BYTE, M_CPU_NS_SEG, M_SEG_BYTES, M_RATE, M_US_OP, M_CPU_US_OP, M_MBPS,
+    M_MATHIS
+};
 
 static double metric(enum bench_kind k, enum side sd, enum metric m)
 {
@@ -189,6 +217,10 @@ static double metric(enum bench_kind k, enum side sd, enum metric m)
     switch (m) {
     case M_GBPS:
         return wall > 0 ? bytes * 8 / wall / 1e9 : -1;
+    case M_MBPS:
+        return wall > 0 ? bytes * 8 / wall / 1e6 : -1;
+    case M_MATHIS:
+        return wall > 0 && s->r[0].mss ? bytes * 8 / wall / 1e6 / mathis_mbps(s->r[0].mss) : -1;
     case M_CPU_NS_BYTE:
         return bytes > 0 ? cpu * 1e9 / bytes : -1;
     case M_CPU_NS_SEG:
@@ -228,6 +260,8 @@ static const struct row rows[] = {
     {BENCH_CRR, M_US_OP, "crr: µs per connection", "%.2f", false},
     {BENCH_CRR, M_CPU_US_OP, "crr: CPU µs per connection, both ends (lower is better)",
      "%.2f", false},
+    {BENCH_LOSSY, M_MBPS, "lossy: goodput, Mbit/s (higher is better)", "%.2f", false},
+    {BENCH_LOSSY, M_MATHIS, "lossy: ratio to the Mathis bound", "%.3f", false},
 };
 
 static void cell(char *buf, size_t len, const char *fmt, double v)
@@ -260,7 +294,10 @@ static void table(FILE *f, const struct opts *o)
         char c[SIDES][32], r1[32], r2[32];
         for (int s = 0; s < SIDES; s++) {
             v[s] = metric(rw->k, (enum side)s, rw->m);
-            cell(c[s], sizeof(c[s]), rw->fmt, v[s]);
+            if (results[rw->k][s].skip)
+                snprintf(c[s], sizeof(c[s]), "skipped");
+            else
+                cell(c[s], sizeof(c[s]), rw->fmt, v[s]);
         }
         ratio(r1, sizeof(r1), rw->no_ratio ? -1 : v[SIDE_SK], v[SIDE_LINUX]);
         ratio(r2, sizeof(r2), rw->no_ratio ? -1 : v[SIDE_LWIP], v[SIDE_LINUX]);
@@ -271,9 +308,32 @@ static void table(FILE *f, const struct opts *o)
     }
 }
 
+/* lossy: each run's goodput, the loss the path applied and how the sender coped. */
+static void raw_lossy(FILE *f, enum side sd, const struct series *se)
+{
+    for (int i = 0; i < se->n; i++) {
+        const struct bench_result *r = &se->r[i];
+        double mbps = (double)r->bytes * 8 / r->wall_s / 1e6;
+        fprintf(f, "%s seed %d: %.2f Mbit/s (%.3f of the bound) in %.2f s, %.2f%% lost, %llu "
+                   "resent",
+                i ? ";" : "", i + 1, mbps, r->mss ? mbps / mathis_mbps(r->mss) : 0, r->wall_s,
+                r->lost * 100, (unsigned long long)r->retrans);
+        if (sd == SIDE_SK)
+            fprintf(f, ", %llu fast recoveries, %llu timeouts",
+                    (unsigned long long)r->recoveries, (unsigned long long)r->timeouts);
+        else
+            fprintf(f, ", relay late by %.0f µs mean, %.0f µs max", r->late_mean_us,
+                    r->late_max_us);
+    }
+    fprintf(f, "; median %.2f Mbit/s; %llu bytes, MSS %u\n", metric(BENCH_LOSSY, sd, M_MBPS),
+            (unsigned long long)se->r[0].bytes, se->r[0].mss);
+}
+
 static void raw(FILE *f, const struct opts *o)
 {
-    fprintf(f, "Raw figures (wall seconds of each timed run; CPU seconds of both ends):\n\n");
+    fprintf(f, "Raw figures (wall seconds of each timed run; CPU seconds of both ends; lossy: "
+               "each seed's goodput, the loss the path applied and the sender's "
+               "retransmissions):\n\n");
     for (int k = 0; k < BENCH__KINDS; k++) {
         if (!o->kind_on[k])
             continue;
@@ -284,6 +344,14 @@ static void raw(FILE *f, const struct opts *o)
             fprintf(f, "- %s %s:", kind_name[k], side_name[s]);
             if (se->fail[0]) {
                 fprintf(f, " FAILED (%s)\n", se->fail);
+                continue;
+            }
+            if (se->skip) {
+                fprintf(f, " skipped (%s)\n", se->skip);
+                continue;
+            }
+            if (k == BENCH_LOSSY) {
+                raw_lossy(f, (enum side)s, se);
                 continue;
             }
             double lo, hi;
@@ -358,9 +426,16 @@ static void report(FILE *f, const struct opts *o)
     fprintf(f, "Workloads: bulk = one connection moving %llu MiB one way (%d-byte send/recv "
                "calls, data checked at the receiver); rr = %llu round trips of 1 byte each way "
                "on one connection (TCP_NODELAY); crr = %llu connections one after another "
-               "(connect, %d bytes each way, the server closes first).\n\n",
+               "(connect, %d bytes each way, the server closes first); lossy = one connection "
+               "moving %llu bytes one way over a path with %d ms one-way delay each way, %.0f%% "
+               "random loss on the data direction only, no rate limit, MTU 1500, CUBIC at both "
+               "ends, goodput from the first byte sent to the last received, %d runs (seeds "
+               "1-%d, no warm-up), compared with the Mathis et al. bound for Reno "
+               "MSS/RTT*1.22/sqrt(p) = %.2f Mbit/s for MSS 1448.\n\n",
             (unsigned long long)(o->bytes >> 20), BENCH_IO_CHUNK, (unsigned long long)o->rr,
-            (unsigned long long)o->crr, BENCH_CRR_BYTES);
+            (unsigned long long)o->crr, BENCH_CRR_BYTES, (unsigned long long)o->lossy_bytes,
+            BENCH_LOSSY_DELAY_US / 1000, BENCH_LOSSY_LOSS * 100, o->lossy_runs, o->lossy_runs,
+            mathis_mbps(1448));
     table(f, o);
     bool veth = !strcmp(o->linux_label, "veth");
     fprintf(f, "\n**Not like for like; read the figures with their set-ups.**\n\n"
@@ -380,6 +455,13 @@ static void report(FILE *f, const struct opts *o)
                    "checksum offload let the kernel move ~64 KB chunks unchecksummed)"
                  : "loopback (MTU 65536: segments of up to ~64 KB, no checksums computed)",
             cc);
+    if (o->kind_on[BENCH_LOSSY])
+        fprintf(f, "- lossy: synack's goodput is virtual time over a memlink with perfect "
+                   "timing (every packet exactly %d ms late, no CPU time counted); Linux's is "
+                   "real time through a userspace relay between two TUN devices, one in each "
+                   "namespace (the kernel has no netem), whose lateness past the delay is in "
+                   "the raw figures; CUBIC is set on both sockets on both sides.\n",
+                BENCH_LOSSY_DELAY_US / 1000);
     if (o->side_on[SIDE_LWIP])
         fprintf(f, "- lwIP: %s.\n", lwip_describe());
     else if (o->lwip_skipped)
@@ -405,10 +487,22 @@ int main(int argc, char **argv)
         struct bench_params p = o.p;
         p.bytes = o.bytes;
         p.count = k == BENCH_RR ? o.rr : o.crr;
-        for (int i = 0; i < o.warmup + o.runs; i++) {
+        int warmup = o.warmup, runs = o.runs;
+        if (k == BENCH_LOSSY) { /* seeds 1..runs, each a different loss pattern */
+            warmup = 0;
+            runs = o.lossy_runs;
+            p.bytes = o.lossy_bytes;
+            p.addr[0] = o.lossy_addr[0];
+            p.addr[1] = o.lossy_addr[1];
+            results[k][SIDE_LWIP].skip = "its loopback path has no delay or loss";
+            if (!o.lossy_addr[0] || !o.p.netns[0])
+                results[k][SIDE_LINUX].skip = "needs the TUN path bench/run.sh makes as root";
+        }
+        for (int i = 0; i < warmup + runs; i++) {
+            p.seed = (uint64_t)(i - warmup + 1);
             for (int s = 0; s < SIDES; s++) {
                 struct series *se = &results[k][s];
-                if (!o.side_on[s] || se->fail[0])
+                if (!o.side_on[s] || se->fail[0] || se->skip)
                     continue;
                 struct bench_result r;
                 if (run_one((enum side)s, (enum bench_kind)k, &p, &r) < 0) {
@@ -417,10 +511,14 @@ int main(int argc, char **argv)
                     fprintf(stderr, "%s %s: FAILED: %s\n", kind_name[k], side_name[s], r.why);
                     continue;
                 }
-                fprintf(stderr, "%s %s run %d%s: %.4f s wall, %.4f s cpu\n", kind_name[k],
-                        side_name[s], i + 1, i < o.warmup ? " (warm-up)" : "", r.wall_s,
-                        r.cpu_s);
-                if (i >= o.warmup)
+                if (k == BENCH_LOSSY)
+                    fprintf(stderr, "lossy %s seed %d: %.2f Mbit/s in %.2f s\n", side_name[s],
+                            i + 1, (double)r.bytes * 8 / r.wall_s / 1e6, r.wall_s);
+                else
+                    fprintf(stderr, "%s %s run %d%s: %.4f s wall, %.4f s cpu\n", kind_name[k],
+                            side_name[s], i + 1, i < warmup ? " (warm-up)" : "", r.wall_s,
+                            r.cpu_s);
+                if (i >= warmup)
                     se->r[se->n++] = r;
             }
         }

@@ -2,6 +2,9 @@
 # run.sh: runs synack_bench (synack, Linux, lwIP side by side) and writes bench/results.md.
 # Read bench/README.md first.  As root the Linux side runs over a veth pair between two
 # network namespaces this script makes (198.18.0.1 and .2) and removes; else loopback.
+# The lossy workload's Linux side also needs root: a persistent TUN device in each of the
+# two namespaces (198.18.7.1 and .2), which synack_bench's relay joins (bench/relay.c);
+# deleting the namespaces on exit removes them.
 #
 #   bash bench/run.sh [path/to/synack_bench] [synack_bench options...]
 #   SYNACK_BENCH_LINUX=loopback bash bench/run.sh ...   (loopback even as root)
@@ -41,6 +44,17 @@ if [ "${SYNACK_BENCH_LINUX:-veth}" = veth ] && [ "$(id -u)" = 0 ] && command -v 
         ip -n "$ns_c" link set lo up && ip -n "$ns_s" link set lo up &&
         ip -n "$ns_c" link set "$veth_c" up && ip -n "$ns_s" link set "$veth_s" up; then
         linux_args=(--netns "$ns_c,$ns_s" --addr 198.18.0.1,198.18.0.2)
+        # The lossy path: the name is BENCH_LOSSY_TUN in bench.h; MTU 1500 (the default);
+        # no carrier until the relay attaches, which also drops the IPv6 chatter.
+        if ip -n "$ns_c" tuntap add mode tun name sylossy &&
+            ip -n "$ns_s" tuntap add mode tun name sylossy &&
+            ip -n "$ns_c" addr add 198.18.7.1/24 dev sylossy &&
+            ip -n "$ns_s" addr add 198.18.7.2/24 dev sylossy &&
+            ip -n "$ns_c" link set sylossy up && ip -n "$ns_s" link set sylossy up; then
+            linux_args+=(--lossy-addr 198.18.7.1,198.18.7.2)
+        else
+            echo "run.sh: could not set up the TUN devices; lossy skips Linux" >&2
+        fi
     else
         echo "run.sh: could not set up the veth pair; Linux runs over loopback" >&2
     fi

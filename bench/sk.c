@@ -1,5 +1,6 @@
 /* sk.c: the synack side of the benchmark: two stacks in one process over a memlink with
- * no delay and no loss, run as fast as the CPU allows.  Read bench/README.md first. */
+ * no delay and no loss, run as fast as the CPU allows; lossy over a memlink with the
+ * delay and loss of bench.h, timed in virtual time.  Read bench/README.md first. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +17,15 @@ struct sk {
     const struct bench_params *p;
     struct synack_memlink *net;
     struct synack_stack *st[2]; /* 0: client, 1: server */
+    int host[2];                /* their memlink ids */
     struct synack_sockaddr srv;
     int cl, ls, sv;             /* client socket, listener, accepted socket (-1: none) */
     bool cl_open;               /* bulk, rr: connected;  crr: a connection is open */
     uint64_t sent, recvd;       /* bytes (bulk, crr per connection) or round trips */
     uint64_t sv_recvd, sv_sent; /* server side of a crr connection or rr */
     uint64_t ops;
+    uint64_t t_first, t_last;   /* lossy: virtual ns of the first byte sent, last received */
+    uint32_t mss;               /* lossy: the sender's */
     bool done, failed;
     bool acted;                 /* a socket call succeeded: poll the stacks after it */
     uint64_t events;
@@ -50,7 +54,7 @@ static void settings(struct synack_settings *c, uint64_t seed, uint64_t count)
 
 static int setup(struct sk *s)
 {
-    int err = synack_memlink_create(42, &s->net);
+    int err = synack_memlink_create(s->kind == BENCH_LOSSY ? s->p->seed : 42, &s->net);
     if (err)
         return err;
     struct synack_addr a[2];
@@ -63,11 +67,16 @@ static int setup(struct sk *s)
             return err;
         if ((err = synack_stack_add_addr(s->st[i], &a[i], 24)) != 0)
             return err;
-        int h = synack_memlink_add_host(s->net, s->st[i], 1500);
-        if (h < 0)
-            return h;
+        if ((s->host[i] = synack_memlink_add_host(s->net, s->st[i], 1500)) < 0)
+            return s->host[i];
     }
-    /* Zero impairments: no delay, no loss, MTU 1500 (the defaults). */
+    /* Zero impairments: no delay, no loss, MTU 1500 (the defaults); lossy: bench.h's. */
+    if (s->kind == BENCH_LOSSY) {
+        struct synack_memlink_impair imp = {.delay_us = BENCH_LOSSY_DELAY_US};
+        synack_memlink_set_impair(s->net, s->host[1], s->host[0], &imp);
+        imp.loss = BENCH_LOSSY_LOSS;
+        synack_memlink_set_impair(s->net, s->host[0], s->host[1], &imp);
+    }
     memset(&s->srv, 0, sizeof(s->srv));
     s->srv.addr = a[1];
     s->srv.port = PORT;
@@ -92,11 +101,16 @@ static void teardown(struct sk *s)
             synack_stack_destroy(s->st[i]);
 }
 
-static bool nodelay(struct sk *s, int side, int sd)
+/* rr: TCP_NODELAY; lossy: CUBIC, named as on the Linux side. */
+static bool sockopts(struct sk *s, int side, int sd)
 {
-    int one = 1;
-    int err = synack_setsockopt(s->st[side], sd, SYNACK_IPPROTO_TCP, SYNACK_TCP_NODELAY, &one,
+    int one = 1, err = 0;
+    if (s->kind == BENCH_RR)
+        err = synack_setsockopt(s->st[side], sd, SYNACK_IPPROTO_TCP, SYNACK_TCP_NODELAY, &one,
                                 sizeof(one));
+    else if (s->kind == BENCH_LOSSY)
+        err = synack_setsockopt(s->st[side], sd, SYNACK_IPPROTO_TCP, SYNACK_TCP_CONGESTION,
+                                "cubic", sizeof("cubic"));
     return err ? fail(s, "setsockopt", err) : true;
 }
 
@@ -105,7 +119,7 @@ static bool open_client(struct sk *s)
     s->cl = synack_socket(s->st[0], SYNACK_AF_INET, SYNACK_SOCK_STREAM);
     if (s->cl < 0)
         return fail(s, "socket", s->cl);
-    if (s->kind == BENCH_RR && !nodelay(s, 0, s->cl))
+    if (!sockopts(s, 0, s->cl))
         return false;
     int err = synack_connect(s->st[0], s->cl, &s->srv);
     if (err != -EINPROGRESS)
@@ -140,7 +154,7 @@ static void accept_one(struct sk *s)
         fail(s, "accept", sd);
         return;
     }
-    if (s->kind == BENCH_RR && !nodelay(s, 1, sd))
+    if (!sockopts(s, 1, sd))
         return;
     s->sv = sd;
     s->sv_recvd = s->sv_sent = 0;
@@ -155,6 +169,9 @@ static void bulk_client(struct sk *s)
         if (!connected(s))
             return;
         s->cl_open = true;
+        struct synack_tcp_info ti;
+        s->mss = synack_tcp_info(s->st[0], s->cl, &ti) ? 0 : ti.snd_mss;
+        s->t_first = synack_memlink_now(s->net);
     }
     while (s->sent < s->p->bytes) {
         uint64_t left = s->p->bytes - s->sent;
@@ -206,6 +223,8 @@ static void bulk_server(struct sk *s)
             return;
         }
         s->recvd += (uint64_t)n;
+        if (s->recvd == s->p->bytes)
+            s->t_last = synack_memlink_now(s->net);
     }
 }
 
@@ -362,6 +381,7 @@ static int step(void *user)
     s->acted = false;
     switch (s->kind) {
     case BENCH_BULK:
+    case BENCH_LOSSY:
         bulk_client(s);
         bulk_server(s);
         break;
@@ -413,7 +433,7 @@ int sk_run(enum bench_kind k, const struct bench_params *p, struct bench_result 
             goto out;
         }
         s->sent = s->recvd = 0;
-    } else if (k == BENCH_BULK) {
+    } else if (k == BENCH_BULK || k == BENCH_LOSSY) {
         if (!open_client(s))
             goto out;
     }
@@ -426,15 +446,25 @@ int sk_run(enum bench_kind k, const struct bench_params *p, struct bench_result 
         fail(s, "virtual-time limit reached", -ETIMEDOUT);
     r->wall_s = w1 - w0;
     r->cpu_s = c1 - c0;
-    r->bytes = k == BENCH_BULK ? s->recvd : 0;
+    r->bytes = k == BENCH_BULK || k == BENCH_LOSSY ? s->recvd : 0;
     r->ops = k == BENCH_RR ? s->recvd : s->ops;
+    struct synack_counters c;
+    synack_stack_counters(s->st[0], &c);
     if (k == BENCH_BULK) {
-        struct synack_counters c;
-        synack_stack_counters(s->st[0], &c);
         r->segs = c.tcp_out_segs;
         if (c.tcp_retrans_segs)
             snprintf(r->why, sizeof(r->why), "%llu retransmitted",
                      (unsigned long long)c.tcp_retrans_segs);
+    } else if (k == BENCH_LOSSY) { /* goodput in virtual time */
+        struct synack_memlink_stats ms;
+        synack_memlink_stats(s->net, s->host[0], s->host[1], &ms);
+        r->wall_s = (double)(s->t_last - s->t_first) / 1e9;
+        r->segs = c.tcp_out_segs;
+        r->mss = s->mss;
+        r->lost = ms.sent ? (double)ms.lost / (double)ms.sent : 0;
+        r->retrans = c.tcp_retrans_segs;
+        r->recoveries = c.fast_recoveries;
+        r->timeouts = c.timeouts;
     }
 out:
     r->ok = s->done && !s->failed;
