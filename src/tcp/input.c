@@ -430,12 +430,11 @@ static bool fin_input(struct synack_stack *st, struct tcp_sock *s)
             tcp_set_state(st, s, SYNACK_TCP_CLOSING, "rcv FIN (simultaneous close)");
             break;
         }
-        /* Our FIN was acknowledged by this very segment: straight to TIME_WAIT. */
-        tcp_send_ack(st, s);
+        /* Our FIN was acknowledged by this very segment: straight to TIME_WAIT (which
+         * sends the ACK owed for the FIN). */
         tcp_enter_time_wait(st, s, "rcv FIN+ACK of FIN");
         return false;
     case SYNACK_TCP_FIN_WAIT_2:
-        tcp_send_ack(st, s);
         tcp_enter_time_wait(st, s, "rcv FIN");
         return false;
     default:
