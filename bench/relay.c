@@ -2,7 +2,8 @@
  * is a userspace link between two TUN devices, one in each network namespace run.sh made:
  * every IPv4 packet read from one device is written to the other BENCH_LOSSY_DELAY_US
  * later, FIFO each way, no rate limit; packets from the client are dropped independently
- * with probability BENCH_LOSSY_LOSS, drawn from splitmix64 seeded with p->seed.  The
+ * with probability BENCH_LOSSY_LOSS, drawn from the stack's generator (core/rng.h)
+ * seeded with p->seed.  The
  * relay measures its own lateness: how long after its due time each packet was written
  * (from when the relay read it; the kernel's queueing before that is not seen).
  * Read bench/README.md first. */
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "core/rng.h"
 
 #define SLOTS 4096           /* packets queued each way; more are dropped (qdrops) */
 #define SLOT_BYTES 1500      /* the MTU: a TUN device without a vnet header sends no more */
@@ -40,15 +42,6 @@ struct way {
     unsigned head, n;
 };
 
-/* splitmix64 (Steele, Lea, Flood 2014): one 64-bit state, good enough for coin flips. */
-static double uniform(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return (double)((z ^ (z >> 31)) >> 11) * 0x1.0p-53;
-}
-
 /* Attaches to run.sh's persistent device in namespace netns.  A TUN file belongs to the
  * namespace it was opened in, so enter it first; the descriptor keeps working after. */
 static int tun_open(const char *netns)
@@ -67,7 +60,7 @@ static int tun_open(const char *netns)
 }
 
 /* Reads what w->in holds (a bounded batch), drops or queues each packet. */
-static void take(struct way *w, uint64_t *rng, struct relay_stats *st)
+static void take(struct way *w, struct rng *rng, struct relay_stats *st)
 {
     struct slot spare;
     for (int i = 0; i < READS_PER_WAKE; i++) {
@@ -79,7 +72,7 @@ static void take(struct way *w, uint64_t *rng, struct relay_stats *st)
             continue; /* IPv6 router solicitations and the like: not the workload's */
         if (w->loss > 0) {
             st->read_cs++;
-            if (uniform(rng) < w->loss) {
+            if (rng_unit(rng) < w->loss) {
                 st->lost_cs++;
                 continue;
             }
@@ -124,7 +117,8 @@ int relay_main(const struct bench_params *p, int ctl, int out)
     if (w[0].in < 0 || w[1].in < 0 || !w[0].q || !w[1].q || write(out, "r", 1) != 1)
         goto out;
     prctl(PR_SET_TIMERSLACK, 1UL); /* wake when asked, not up to 50 µs later */
-    uint64_t rng = p->seed;
+    struct rng rng;
+    rng_seed(&rng, p->seed);
     double end = bench_wall() + p->limit_s + 10;
     struct pollfd pf[3] = {{.fd = w[0].in, .events = POLLIN},
                            {.fd = w[1].in, .events = POLLIN},

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/rng.h"
 #include "world.h"
 
 #define PORT 80
@@ -262,19 +263,15 @@ static int bench_idle(int n)
  * Mathis bound 1.22/sqrt(p). */
 static double aimd_ceiling(double alpha, double beta, double p)
 {
-    uint64_t x = 0x9e3779b97f4a7c15ull;
+    struct rng r;
+    rng_seed(&r, 1);
     double w = 10, prior = w, sent = 0;
     bool recovering = false;
     const int rounds = 400000;
     for (int i = 0; i < rounds; i++) {
         double n = floor(w);
         sent += n;
-        /* splitmix64 (Steele et al., OOPSLA 2014) for a uniform draw in [0, 1). */
-        uint64_t z = (x += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        double u = (double)((z ^ (z >> 31)) >> 11) / 9007199254740992.0;
-        if (u < 1 - pow(1 - p, n)) {
+        if (rng_unit(&r) < 1 - pow(1 - p, n)) {
             prior = w;
             w = w * beta > 2 ? w * beta : 2;
             recovering = true;
