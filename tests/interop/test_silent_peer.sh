@@ -19,20 +19,27 @@ start_client() {
   CL=$!
   PIDS="$PIDS $CL"
 }
-# wait_exit NAME PID SECS: waits for it (bounded); its status in RC.  One still running
-# (RC 999) has its state saved in $T/NAME.stat and is killed, so the next check can use
-# the device.
-wait_exit() {
-  local i=0
-  while kill -0 "$2" 2>/dev/null && [ $i -lt $(( $3 * 20 )) ]; do sleep 0.05; i=$((i + 1)); done
-  if kill -0 "$2" 2>/dev/null; then
-    RC=999
-    "$SYNACK" stat --control "$T/$1.ctl" --raw | grep '^conn' > "$T/$1.stat"
-    kill -KILL "$2"
-    wait "$2" 2>/dev/null
+# expect_etimedout NAME SECS WHAT: waits (bounded) for the client NAME ($CL), silenced at
+# $t0, to give up, and checks how: exit 5, ETIMEDOUT.  One still running has its state
+# saved in $T/NAME.stat and is killed, so the next check can use the device.
+expect_etimedout() {
+  local name=$1 i=0 rc secs
+  while kill -0 "$CL" 2>/dev/null && [ $i -lt $(( $2 * 20 )) ]; do sleep 0.05; i=$((i + 1)); done
+  if kill -0 "$CL" 2>/dev/null; then
+    rc=999
+    "$SYNACK" stat --control "$T/$name.ctl" --raw | grep '^conn' > "$T/$name.stat"
+    kill -KILL "$CL"
+    wait "$CL" 2>/dev/null
   else
-    wait "$2"
-    RC=$?
+    wait "$CL"
+    rc=$?
+  fi
+  secs=$(since "$t0")
+  exec 3>&-
+  if [ $rc = 5 ] && grep -q ETIMEDOUT "$T/$name.err"; then
+    ok "$3 in ${secs}s: exit 5, ETIMEDOUT"
+  else
+    bad "$3: exit $rc after ${secs}s"; show "$T/$name.err" "$T/$name.stat"
   fi
 }
 silence() { "$SYNACK" stat --control "$T/$1.ctl" --cmd "impair both loss=1" > /dev/null; }
@@ -46,14 +53,7 @@ sleep 0.5
 silence rtx
 t0=$(date +%s.%N)
 echo "into the void" >&3
-wait_exit rtx "$CL" 30
-secs=$(since "$t0")
-exec 3>&-
-if [ $RC = 5 ] && grep -q ETIMEDOUT "$T/rtx.err"; then
-  ok "data unacknowledged: gave up after tcp_retries2=3 in ${secs}s: exit 5, ETIMEDOUT"
-else
-  bad "retransmission timeout: exit $RC after ${secs}s"; show "$T/rtx.err" "$T/rtx.stat"
-fi
+expect_etimedout rtx 30 "data unacknowledged: gave up after tcp_retries2=3"
 
 start_bg idle python3 "$PEER" accept-hold 5004 --secs 60 --timeout 20
 wait_for "$T/idle.out" '^ready' 10 || bad "python server did not start"
@@ -70,12 +70,5 @@ else
 fi
 silence ka
 t0=$(date +%s.%N)
-wait_exit ka "$CL" 20
-secs=$(since "$t0")
-exec 3>&-
-if [ $RC = 5 ] && grep -q ETIMEDOUT "$T/ka.err"; then
-  ok "silenced: keepalive gave up in ${secs}s (1 s idle + 3 probes 0.5 s apart): exit 5, ETIMEDOUT"
-else
-  bad "keepalive timeout: exit $RC after ${secs}s"; show "$T/ka.err" "$T/ka.stat"
-fi
+expect_etimedout ka 20 "silenced: keepalive (1 s idle + 3 probes 0.5 s apart) gave up"
 finish
