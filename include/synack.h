@@ -64,6 +64,9 @@ int synack_addr_equal(const struct synack_addr *a, const struct synack_addr *b);
 
 /* Per-stack settings.  synack_settings_default() fills Linux's defaults; the names in
  * the comments are the Linux sysctls they mirror.  Times are in milliseconds. */
+/* synack_settings.tcp_recovery bits (Linux's net.ipv4.tcp_recovery). */
+#define SYNACK_RECOVERY_RACK 0x1u
+
 struct synack_settings {
     uint64_t seed;                  /* seeds the stack's random generator and secrets */
 
@@ -109,6 +112,8 @@ struct synack_settings {
     uint32_t tcp_wmem_max;          /* 4194304 */
     uint8_t tcp_early_retrans;      /* 3: tail loss probes (RFC 8985 §7) and early
                                        retransmit (RFC 5827); 0 off */
+    uint8_t tcp_recovery;           /* 1 (SYNACK_RECOVERY_RACK): with SACK, RACK (RFC
+                                       8985 §6) decides losses; 0: RFC 6675 DupThresh */
     uint32_t rto_min_ms;            /* 200 (Linux's TCP_RTO_MIN) */
     uint32_t rto_max_ms;            /* 120000 (TCP_RTO_MAX) */
     uint32_t rto_initial_ms;        /* 1000 (RFC 6298 §2.1) */

@@ -49,6 +49,7 @@ void synack_settings_default(struct synack_settings *s)
     s->tcp_rmem_max = 6291456;
     s->tcp_wmem_max = 4194304;
     s->tcp_early_retrans = 3;
+    s->tcp_recovery = SYNACK_RECOVERY_RACK;
     s->rto_min_ms = 200;
     s->rto_max_ms = 120000;
     s->rto_initial_ms = 1000;

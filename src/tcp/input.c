@@ -215,8 +215,17 @@ static bool ack_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_se
     }
     uint32_t prior_una = s->snd_una, acked = 0, sacked = 0;
     bool dsack = false;
-    if (s->sack_ok)
-        sacked = tcp_sack_update(s, &th->opts, &dsack);
+    if (s->sack_ok) {
+        uint32_t new_low = s->snd_max, new_top = s->snd_una;
+        sacked = tcp_sack_update(s, &th->opts, &dsack, &new_low, &new_top);
+        /* RACK (RFC 8985 §6.2) learns from what this ACK delivered: the bytes newly
+         * SACKed or newly acknowledged (not SACKed before). */
+        if (seq_gt(ack, s->snd_una)) {
+            new_low = s->snd_una;
+            new_top = seq_max(new_top, tcp_sack_uncovered_top(s, s->snd_una, ack));
+        }
+        tcp_rack_on_ack(st, s, th, seq_max(ack, s->snd_una), new_low, new_top, dsack);
+    }
     if (seq_gt(ack, s->snd_una)) {
         uint32_t data_end = s->snd_una + s->sndq.len;
         acked = ack - s->snd_una;

@@ -343,6 +343,7 @@ uint32_t tcp_xmit(struct synack_stack *st, struct tcp_sock *s, uint32_t seq, uin
         s->head_sent_ns = st->now;
     tcp_emit(st, &o);
     uint32_t end = seq + len + (fin ? 1 : 0);
+    tcp_rack_on_send(st, s, seq, end);
     if (seq == s->snd_nxt)
         s->snd_nxt = end;
     if (seq_gt(end, s->snd_max))

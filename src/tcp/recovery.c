@@ -9,18 +9,19 @@ static uint64_t now_us(const struct synack_stack *st) { return st->now / 1000u; 
 
 /* Bytes in the network: RFC 6675's pipe with SACK; without it FlightSize less one MSS per
  * duplicate ACK (each one says a segment has left the network, RFC 5681 §3.2). */
-static uint32_t pipe_estimate(const struct tcp_sock *s)
+static uint32_t pipe_estimate(const struct synack_stack *st, const struct tcp_sock *s)
 {
     if (s->sack_ok)
-        return tcp_sack_pipe(s);
+        return tcp_sack_pipe(st, s);
     uint32_t flight = s->snd_max - s->snd_una, left = (uint32_t)s->dupacks * s->snd_mss;
     return flight > left ? flight - left : 0;
 }
 
 /* RFC 6937 §3 (PRR with slow-start reduction bound): how much may be sent now. */
-static uint32_t prr_sndcnt(const struct tcp_sock *s, uint32_t delivered)
+static uint32_t prr_sndcnt(const struct synack_stack *st, const struct tcp_sock *s,
+                           uint32_t delivered)
 {
-    uint32_t pipe = pipe_estimate(s), ssthresh = s->cc.ssthresh;
+    uint32_t pipe = pipe_estimate(st, s), ssthresh = s->cc.ssthresh;
     int64_t cnt;
     if (pipe > ssthresh) {
         uint64_t fs = s->recover_fs ? s->recover_fs : 1;
@@ -37,14 +38,6 @@ static uint32_t prr_sndcnt(const struct tcp_sock *s, uint32_t delivered)
     return cnt > 0 ? (uint32_t)cnt : 0;
 }
 
-/* A hole was retransmitted up to end: remember how far, and when, for RACK. */
-static void mark_rxt(struct synack_stack *st, struct tcp_sock *s, uint32_t end)
-{
-    s->high_rxt = seq_max(s->high_rxt, end);
-    s->rxt_mark = s->snd_max;
-    s->rxt_ns = st->now;
-}
-
 /* Sends up to budget bytes of recovery traffic: lost holes first (NextSeg rule 1), then
  * new data (rule 2), then other holes below the highest SACK (rule 3).  Only whole
  * segments go (a hole or the queue's tail may be shorter): what is left of the budget
@@ -54,13 +47,13 @@ static void recovery_send(struct synack_stack *st, struct tcp_sock *s, uint32_t 
 {
     while (budget) {
         uint32_t seq, len, n = 0, data_end = s->snd_una + s->sndq.len;
-        bool hole = s->sack_ok && tcp_sack_next_seg(s, false, &seq, &len);
+        bool hole = s->sack_ok && tcp_sack_next_seg(st, s, false, &seq, &len);
         if (!hole && (seq_lt(s->snd_max, data_end) ||
                       (s->fin_queued && !s->fin_acked && s->snd_max == data_end))) {
             seq = s->snd_max;
             len = data_end - seq;
             len = len < s->snd_mss ? len : s->snd_mss;
-        } else if (!hole && !(s->sack_ok && tcp_sack_next_seg(s, true, &seq, &len))) {
+        } else if (!hole && !(s->sack_ok && tcp_sack_next_seg(st, s, true, &seq, &len))) {
             break;
         }
         if (len > budget)
@@ -69,8 +62,6 @@ static void recovery_send(struct synack_stack *st, struct tcp_sock *s, uint32_t 
         if (fresh)
             s->snd_nxt = s->snd_max;
         n = tcp_xmit(st, s, seq, len);
-        if (!fresh)
-            mark_rxt(st, s, seq + n);
         if (!n)
             break;
         s->prr_out += n;
@@ -103,51 +94,12 @@ static void enter_recovery(struct synack_stack *st, struct tcp_sock *s, uint32_t
     tcp_cc_on_loss(&s->cc, flight, now_us(st));
     s->prr_delivered = s->prr_out = 0;
     s->recover_fs = flight;        /* RFC 6937: RecoverFS = FlightSize at the start */
-    s->high_rxt = s->snd_una;
     s->rtt_timing = false;         /* RFC 6298 §3: Karn */
     /* RFC 5681 §3.2 step 2 / RFC 6675 §5 (4.2): retransmit the first unacknowledged
      * segment at once. */
     uint32_t n = tcp_xmit(st, s, s->snd_una, s->snd_mss);
-    mark_rxt(st, s, s->snd_una + n);
     s->prr_out += n;
     tcp_arm_rtx(st, s);
-}
-
-/* RFC 8985 §6.2: RACK.reo_wnd = RACK.min_RTT / 4 (1 ms before any sample). */
-static uint64_t reo_wnd_ns(const struct tcp_sock *s)
-{
-    uint64_t w = (uint64_t)s->min_rtt_us * 1000u / 4;
-    return w ? w : 1000000u;
-}
-
-/* RACK in compact form, run on every ACK and by the reordering timer: holes below SACKed
- * data become lost once the reordering window has passed since the SACKs showed them;
- * a hole retransmission is lost when data first sent after it is SACKed (its send time
- * is the mark) and a round trip plus the window has passed. */
-static void rack_update(struct synack_stack *st, struct tcp_sock *s)
-{
-    if (!s->sack_ok || !st->cfg.tcp_early_retrans)
-        return;
-    if (!s->sacked_n) {
-        s->rack_hole_ns = 0;
-        return;
-    }
-    if (!s->rack_hole_ns)
-        s->rack_hole_ns = st->now;
-    if (s->rack_hole_ns != UINT64_MAX) {
-        uint64_t due = s->rack_hole_ns + reo_wnd_ns(s);
-        if (st->now >= due)
-            s->rack_hole_ns = UINT64_MAX;
-        else
-            timer_arm(&st->wheel, &s->rack_timer, due);
-    }
-    if (s->in_recovery && s->rxt_mark && seq_gt(s->high_rxt, s->snd_una) &&
-        seq_gt(tcp_sack_highest(s), s->rxt_mark) &&
-        st->now - s->rxt_ns >= (uint64_t)s->min_rtt_us * 1000u + reo_wnd_ns(s)) {
-        s->high_rxt = s->snd_una; /* its holes are to be sent again */
-        s->rxt_mark = 0;
-        st->ctr.lost_retransmits++;
-    }
 }
 
 /* Enters recovery if the first hole is lost (by DupThresh, early retransmit, RFC 6675
@@ -162,14 +114,14 @@ static void rack_update(struct synack_stack *st, struct tcp_sock *s)
 static bool maybe_enter_recovery(struct synack_stack *st, struct tcp_sock *s, uint32_t acked,
                                  uint32_t delivered)
 {
-    bool lost = s->dupacks >= dupthresh(st, s) || (s->sack_ok && tcp_sack_is_lost(s, s->snd_una));
+    bool lost = s->dupacks >= dupthresh(st, s) || (s->sack_ok && tcp_sack_is_lost(st, s, s->snd_una));
     bool over = seq_gt(s->snd_una, s->recover) || s->recover == s->iss ||
                 (s->sack_ok && s->snd_una == s->recover);
     if (!lost || !over || s->snd_max == s->snd_una)
         return false;
     enter_recovery(st, s, acked);
     s->prr_delivered += delivered;
-    recovery_send(st, s, prr_sndcnt(s, delivered));
+    recovery_send(st, s, prr_sndcnt(st, s, delivered));
     return true;
 }
 
@@ -179,9 +131,9 @@ void tcp_rack_timer_fire(struct timer *t, void *ctx)
     struct tcp_sock *s = container_of(t, struct tcp_sock, rack_timer);
     if (!s->syn_acked || s->state == SYNACK_TCP_CLOSED)
         return;
-    rack_update(st, s);
+    tcp_rack_detect(st, s);
     if (s->in_recovery)
-        recovery_send(st, s, prr_sndcnt(s, 0));
+        recovery_send(st, s, prr_sndcnt(st, s, 0));
     else
         maybe_enter_recovery(st, s, 0, 0);
     events_touch(st, s);
@@ -190,6 +142,7 @@ void tcp_rack_timer_fire(struct timer *t, void *ctx)
 static void exit_recovery(struct tcp_sock *s)
 {
     s->in_recovery = false;
+    tcp_rack_recovery_end(s);
     s->dupacks = 0;
     tcp_cc_on_recovery_end(&s->cc);
 }
@@ -200,7 +153,7 @@ void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, uint32_t a
     /* RFC 6937 §3 DeliveredData: newly acknowledged and newly SACKed bytes; without SACK
      * a duplicate ACK stands for one segment that left the network. */
     uint32_t delivered = acked + sacked + (!s->sack_ok && dupack ? s->snd_mss : 0u);
-    rack_update(st, s);
+    tcp_rack_detect(st, s);
     if (s->in_recovery) {
         if (seq_ge(s->snd_una, s->recover)) {
             exit_recovery(s); /* RFC 6582 §3.2 step 3: a full acknowledgment */
@@ -216,7 +169,7 @@ void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, uint32_t a
             s->prr_out += n;
             tcp_arm_rtx(st, s);
         }
-        recovery_send(st, s, prr_sndcnt(s, delivered));
+        recovery_send(st, s, prr_sndcnt(st, s, delivered));
         return;
     }
     if (acked) {
@@ -263,10 +216,8 @@ void tcp_recovery_on_rto(struct synack_stack *st, struct tcp_sock *s)
     s->sacked_n = 0;
     s->in_recovery = false;
     s->tlp_out = false;
-    s->rack_hole_ns = 0;
-    s->rxt_mark = 0;
     s->recover = s->snd_max;
     s->dupacks = 0;
-    s->high_rxt = s->snd_una;
+    tcp_rack_on_rto(s);
     tcp_cc_on_rto(&s->cc, s->snd_max - s->snd_una, now_us(st));
 }

@@ -1,5 +1,6 @@
 /* sack.c: the sender's SACK scoreboard: SACKed blocks above SND.UNA, and the questions
- * RFC 6675 asks of it (IsLost, SetPipe/pipe, NextSeg).
+ * RFC 6675 asks of it (IsLost, SetPipe/pipe, NextSeg); with RACK on, rack.c says what
+ * is lost.
  * Read RFC 2018 §3-§5, RFC 2883 §4 (D-SACK) and RFC 6675 §3-§5 before changing. */
 #include "tcp/tcp.h"
 #include "wire/seq.h"
@@ -25,7 +26,20 @@ uint32_t tcp_sack_highest(const struct tcp_sock *s)
     return s->sacked_n ? s->sacked[s->sacked_n - 1].end : s->snd_una;
 }
 
-uint32_t tcp_sack_update(struct tcp_sock *s, const struct wire_tcp_opts *o, bool *dsack)
+uint32_t tcp_sack_uncovered_top(const struct tcp_sock *s, uint32_t start, uint32_t end)
+{
+    for (int i = s->sacked_n - 1; i >= 0 && seq_lt(start, end); i--) {
+        if (seq_ge(s->sacked[i].start, end))
+            continue;
+        if (seq_lt(s->sacked[i].end, end))
+            return end;
+        end = s->sacked[i].start;
+    }
+    return seq_lt(start, end) ? end : start;
+}
+
+uint32_t tcp_sack_update(struct tcp_sock *s, const struct wire_tcp_opts *o, bool *dsack,
+                         uint32_t *new_low, uint32_t *new_top)
 {
     *dsack = false;
     if (!(o->has & OPT_SACK))
@@ -46,7 +60,15 @@ uint32_t tcp_sack_update(struct tcp_sock *s, const struct wire_tcp_opts *o, bool
         /* RFC 2018 §5 / RFC 6675 §4: believe only blocks within what we sent. */
         if (seq_gt(end, s->snd_max) || seq_le(end, s->snd_una))
             continue;
-        ranges_insert(s->sacked, &s->sacked_n, TCP_MAX_SACKED, seq_max(start, s->snd_una), end, 0);
+        start = seq_max(start, s->snd_una);
+        uint32_t top = tcp_sack_uncovered_top(s, start, end), low = start, run_end;
+        if (seq_gt(top, start)) {
+            *new_top = seq_max(*new_top, top);
+            if (tcp_sack_is_sacked(s, low, &run_end))
+                low = run_end; /* blocks are merged: the byte after a run is not SACKed */
+            *new_low = seq_min(*new_low, low);
+        }
+        ranges_insert(s->sacked, &s->sacked_n, TCP_MAX_SACKED, start, end, 0);
     }
     uint32_t after = tcp_sack_bytes(s);
     return after > before ? after - before : 0;
@@ -79,16 +101,15 @@ uint32_t tcp_sack_next_start(const struct tcp_sock *s, uint32_t seq)
     return s->snd_max;
 }
 
-/* RFC 6675 §4 IsLost(SeqNum) is true below a boundary: below the start of the
+/* Lost octets lie below a boundary (SND.UNA when none is lost).  With RACK it is
+ * rack.c's (RFC 8985 §6.2); else RFC 6675 §4 IsLost(SeqNum): below the start of the
  * DupThresh-th highest SACKed block, or where more than (DupThresh-1)*SMSS bytes are
- * SACKed above.  Returns that boundary (SND.UNA when nothing is lost). */
-static uint32_t lost_boundary(const struct tcp_sock *s)
+ * SACKed above. */
+static uint32_t lost_boundary(const struct synack_stack *st, const struct tcp_sock *s)
 {
+    if (tcp_rack_on(st, s))
+        return s->rack_valid ? seq_max(s->rack_lost_to, s->snd_una) : s->snd_una;
     uint32_t b1 = s->snd_una, b2 = s->snd_una;
-    /* RFC 8985 §6.2: with RACK, every hole below SACKed data is lost once the
-     * reordering window has passed since the SACKs showed it (see recovery.c). */
-    if (s->sacked_n && s->rack_hole_ns == UINT64_MAX)
-        return s->sacked[s->sacked_n - 1].start;
     if (s->sacked_n >= TCP_DUPTHRESH)
         b1 = s->sacked[s->sacked_n - TCP_DUPTHRESH].start;
     uint32_t need = (TCP_DUPTHRESH - 1) * s->snd_mss, above = 0;
@@ -104,47 +125,51 @@ static uint32_t lost_boundary(const struct tcp_sock *s)
     return seq_max(b1, b2);
 }
 
-bool tcp_sack_is_lost(const struct tcp_sock *s, uint32_t seq)
+bool tcp_sack_is_lost(const struct synack_stack *st, const struct tcp_sock *s, uint32_t seq)
 {
     uint32_t run_end;
-    return !tcp_sack_is_sacked(s, seq, &run_end) && seq_lt(seq, lost_boundary(s));
+    return !tcp_sack_is_sacked(s, seq, &run_end) && seq_lt(seq, lost_boundary(st, s));
+}
+
+/* Unacknowledged bytes of [start, end) no SACK covers. */
+static uint32_t unsacked_in(const struct tcp_sock *s, uint32_t start, uint32_t end)
+{
+    start = seq_max(start, s->snd_una);
+    end = seq_min(end, s->snd_max);
+    if (!seq_lt(start, end))
+        return 0;
+    return end - start - (tcp_sack_bytes_below(s, end) - tcp_sack_bytes_below(s, start));
 }
 
 /* RFC 6675 §4 SetPipe(): over the octets from SND.UNA to SND.MAX not SACKed, one for
- * each not lost, one more for each retransmitted (below HighRxt). */
-uint32_t tcp_sack_pipe(const struct tcp_sock *s)
+ * each not lost, one more for each retransmitted (in rack.c's record: a retransmission
+ * in flight; RFC 6675 says below HighRxt). */
+uint32_t tcp_sack_pipe(const struct synack_stack *st, const struct tcp_sock *s)
 {
-    uint32_t lost_to = lost_boundary(s), pipe = 0, at = s->snd_una;
-    for (unsigned i = 0; i <= s->sacked_n; i++) {
-        uint32_t hole_end = i < s->sacked_n ? s->sacked[i].start : s->snd_max;
-        if (seq_lt(at, hole_end)) {
-            uint32_t nl_from = seq_max(at, lost_to);
-            if (seq_lt(nl_from, hole_end))
-                pipe += hole_end - nl_from;
-            uint32_t rx_to = seq_min(hole_end, s->high_rxt);
-            if (s->in_recovery && seq_lt(at, rx_to))
-                pipe += rx_to - at;
-        }
-        if (i < s->sacked_n)
-            at = s->sacked[i].end;
-    }
+    uint32_t pipe = unsacked_in(s, lost_boundary(st, s), s->snd_max);
+    for (unsigned i = 0; i < s->rxt_n; i++)
+        pipe += unsacked_in(s, s->rxt[i].start, s->rxt[i].end);
     return pipe;
 }
 
-bool tcp_sack_next_seg(const struct tcp_sock *s, bool rule3, uint32_t *seq, uint32_t *len)
+/* RFC 6675 §4 NextSeg() rules 1 and 3, with "S2 > HighRxt" read as "S2 not in a
+ * retransmission still in flight": a lost retransmission (RACK) is due again. */
+bool tcp_sack_next_seg(const struct synack_stack *st, const struct tcp_sock *s, bool rule3,
+                       uint32_t *seq, uint32_t *len)
 {
-    uint32_t lost_to = lost_boundary(s), high = tcp_sack_highest(s);
-    uint32_t at = seq_max(s->snd_una, s->high_rxt);
-    for (unsigned i = 0; i <= s->sacked_n && seq_lt(at, high); i++) {
-        uint32_t hole_end = i < s->sacked_n ? s->sacked[i].start : high;
-        if (seq_lt(at, hole_end) && (rule3 || seq_lt(at, lost_to))) {
-            uint32_t end = rule3 ? hole_end : seq_min(hole_end, lost_to);
-            *seq = at;
-            *len = seq_min(end - at, s->snd_mss);
-            return true;
+    uint32_t limit = rule3 ? tcp_sack_highest(s) : lost_boundary(st, s), at = s->snd_una, run_end;
+    while (seq_lt(at, limit)) {
+        if (tcp_sack_is_sacked(s, at, &run_end) || tcp_rack_is_rxt(s, at, &run_end)) {
+            at = run_end;
+            continue;
         }
-        if (i < s->sacked_n)
-            at = seq_max(at, s->sacked[i].end);
+        uint32_t end = seq_min(tcp_sack_next_start(s, at), limit);
+        for (unsigned i = 0; i < s->rxt_n; i++)
+            if (seq_gt(s->rxt[i].start, at))
+                end = seq_min(end, s->rxt[i].start);
+        *seq = at;
+        *len = seq_min(end - at, s->snd_mss);
+        return true;
     }
     return false;
 }

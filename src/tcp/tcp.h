@@ -47,6 +47,9 @@ enum tcp_rtx_kind { RTX_NONE = 0, RTX_RETRANSMIT, RTX_PERSIST, RTX_CORK, RTX_TLP
 /* Bounds of the out-of-order blocks kept and of the SACK scoreboard. */
 #define TCP_MAX_OOO 16
 #define TCP_MAX_SACKED 16
+/* Bounds of RACK's send-time records (src/tcp/rack.c). */
+#define TCP_MAX_SENT 16
+#define TCP_MAX_RXT 16
 /* RFC 5681 §3.2 / RFC 6675 DupThresh. */
 #define TCP_DUPTHRESH 3
 
@@ -131,7 +134,6 @@ struct tcp_sock {
     uint8_t sacked_n;
     bool in_recovery;
     uint32_t recover;            /* RFC 6582 / RFC 6675 RecoveryPoint */
-    uint32_t high_rxt;           /* RFC 6675 HighRxt */
     uint32_t prr_delivered, prr_out, recover_fs; /* RFC 6937 */
     /* Undo of a spurious reduction (src/tcp/undo.c). */
     bool undo_armed;             /* a loss episode's reduction may still be taken back */
@@ -150,13 +152,26 @@ struct tcp_sock {
     uint8_t urg_state;           /* enum tcp_urg_state */
     uint8_t urg_byte;
     bool oobinline;              /* SO_OOBINLINE */
-    /* RACK (RFC 8985 §6), kept compact: one time for the first hole and one mark for
-     * the latest retransmission stand in for per-segment send times. */
+    /* RACK (RFC 8985 §6; src/tcp/rack.c): send times of what is unacknowledged. */
+    struct tcp_sent_step {
+        uint32_t end;            /* new data up to here (from the step before)... */
+        uint32_t us;             /* ...was first sent at this time (or a little before) */
+    } sent[TCP_MAX_SENT];
+    uint8_t sent_n;
+    uint8_t rxt_n;
+    struct seq_range rxt[TCP_MAX_RXT]; /* retransmitted, in flight; stamp: when (us) */
+    bool rack_valid;             /* a delivery has set RACK.segment */
+    bool rack_rxt;               /* ...which was a retransmission */
+    bool rack_reord;             /* RACK.reordering_seen */
+    bool dsack_round_set;
+    uint8_t reo_wnd_extra;       /* RACK.reo_wnd_mult - 1 */
+    uint8_t reo_wnd_persist;     /* RACK.reo_wnd_persist */
+    uint32_t rack_us, rack_end;  /* RACK.xmit_ts, RACK.end_seq */
+    uint32_t rack_rtt_us;        /* RACK.rtt */
+    uint32_t rack_fack;          /* RACK.fack */
+    uint32_t dsack_round;        /* RACK.dsack_round */
+    uint32_t rack_lost_to;       /* original data below, not SACKed, is lost */
     uint32_t min_rtt_us;         /* RACK.min_RTT */
-    uint64_t rack_hole_ns;       /* when SACKs first showed a hole (0: none; UINT64_MAX:
-                                    the reordering window passed, holes are lost) */
-    uint32_t rxt_mark;           /* SND.MAX when a hole was last retransmitted */
-    uint64_t rxt_ns;             /* ...and when */
     struct timer rack_timer;     /* RFC 8985 §6.3 reordering timer */
     /* Tail loss probe (RFC 8985 §7). */
     bool tlp_out;                /* a probe is unacknowledged */
@@ -383,22 +398,45 @@ void tcp_reass_clear(struct tcp_sock *s);
 
 /* sack.c: the sender's scoreboard (RFC 6675 §4-5) */
 /* Takes the SACK blocks of an ACK.  Returns bytes newly SACKed; *dsack set when the
- * first block reports a duplicate (RFC 2883 §4). */
-uint32_t tcp_sack_update(struct tcp_sock *s, const struct wire_tcp_opts *o, bool *dsack);
+ * first block reports a duplicate (RFC 2883 §4); *new_low lowered to the lowest byte
+ * newly SACKed, *new_top raised to the end of the highest. */
+uint32_t tcp_sack_update(struct tcp_sock *s, const struct wire_tcp_opts *o, bool *dsack,
+                         uint32_t *new_low, uint32_t *new_top);
 /* Drops what SND.UNA passed. */
 void tcp_sack_trim(struct tcp_sock *s);
 uint32_t tcp_sack_bytes(const struct tcp_sock *s);
 uint32_t tcp_sack_highest(const struct tcp_sock *s);
 bool tcp_sack_is_sacked(const struct tcp_sock *s, uint32_t seq, uint32_t *run_end);
-bool tcp_sack_is_lost(const struct tcp_sock *s, uint32_t seq);
+/* The end of the highest part of [start, end) no SACKed block covers (start if none). */
+uint32_t tcp_sack_uncovered_top(const struct tcp_sock *s, uint32_t start, uint32_t end);
+/* Whether seq is lost: RACK's verdict (rack.c) when RACK is on, else RFC 6675 IsLost. */
+bool tcp_sack_is_lost(const struct synack_stack *st, const struct tcp_sock *s, uint32_t seq);
 /* SACKed bytes below seq. */
 uint32_t tcp_sack_bytes_below(const struct tcp_sock *s, uint32_t seq);
 /* The start of the first SACKed block above seq, or SND.MAX. */
 uint32_t tcp_sack_next_start(const struct tcp_sock *s, uint32_t seq);
-uint32_t tcp_sack_pipe(const struct tcp_sock *s);
-/* RFC 6675 NextSeg(): the next hole to retransmit in recovery: rule 1 (lost), or with
- * rule3 the first unSACKed, unretransmitted hole below the highest SACK. */
-bool tcp_sack_next_seg(const struct tcp_sock *s, bool rule3, uint32_t *seq, uint32_t *len);
+uint32_t tcp_sack_pipe(const struct synack_stack *st, const struct tcp_sock *s);
+/* RFC 6675 NextSeg(): the next hole to retransmit in recovery: rule 1 (lost, not
+ * retransmitted), or with rule3 the first unSACKed, unretransmitted hole below the
+ * highest SACK. */
+bool tcp_sack_next_seg(const struct synack_stack *st, const struct tcp_sock *s, bool rule3,
+                       uint32_t *seq, uint32_t *len);
+
+/* rack.c: RACK loss detection (RFC 8985 §6) */
+/* Whether RACK decides losses (SACK on and tcp_recovery's RACK bit set). */
+bool tcp_rack_on(const struct synack_stack *st, const struct tcp_sock *s);
+/* From tcp_xmit, before SND.MAX moves: [seq, end) was sent now. */
+void tcp_rack_on_send(struct synack_stack *st, struct tcp_sock *s, uint32_t seq, uint32_t end);
+/* Whether seq was retransmitted and that retransmission is still in flight. */
+bool tcp_rack_is_rxt(const struct tcp_sock *s, uint32_t seq, uint32_t *run_end);
+/* For an acceptable ACK, after its SACK blocks are taken and before SND.UNA moves to
+ * ack: it newly delivered bytes from new_low to new_top (exclusive), not all between. */
+void tcp_rack_on_ack(struct synack_stack *st, struct tcp_sock *s, const struct wire_tcp *th,
+                     uint32_t ack, uint32_t new_low, uint32_t new_top, bool dsack);
+/* RFC 8985 §6.2 step 5 / §6.3: marks losses, arms the reordering timer. */
+void tcp_rack_detect(struct synack_stack *st, struct tcp_sock *s);
+void tcp_rack_recovery_end(struct tcp_sock *s);
+void tcp_rack_on_rto(struct tcp_sock *s);
 
 /* recovery.c: duplicate ACKs, fast retransmit, NewReno / SACK recovery, PRR */
 /* Called for every acceptable ACK with what it acknowledged and SACKed. */

@@ -38,6 +38,7 @@ static const struct knob knobs[] = {
     {"net.ipv4.tcp_window_scaling", K_U8, F(tcp_window_scaling), 0},
     {"net.ipv4.tcp_ecn", K_U8, F(tcp_ecn), 0},
     {"net.ipv4.tcp_early_retrans", K_U8, F(tcp_early_retrans), 0},
+    {"net.ipv4.tcp_recovery", K_U8, F(tcp_recovery), 0},
     {"net.ipv4.tcp_max_syn_backlog", K_U32, F(tcp_max_syn_backlog), 0},
     {"net.core.somaxconn", K_U32, F(somaxconn), 0},
     {"net.ipv4.ip_default_ttl", K_U8, F(ip_default_ttl), 0},
