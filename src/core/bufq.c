@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "wire/checksum.h"
+
 #define CHUNK ((size_t)BUFQ_CHUNK_BYTES)
 #define SPAN ((size_t)BUFQ_MAX_CHUNKS * CHUNK) /* bytes the ring can reach from its chunk 0 */
 
@@ -89,10 +91,15 @@ size_t bufq_append(struct bufq *q, struct pool *chunks, const uint8_t *data, siz
     return n;
 }
 
-size_t bufq_peek(const struct bufq *q, const struct pool *chunks, size_t off, uint8_t *out,
-                 size_t len)
+/* Copies up to len bytes from offset off of the valid bytes to out, a chunk at a time;
+ * with sum not NULL, sets *sum to their checksum accumulator, taken while copying
+ * (RFC 1071 §2(3)), each chunk's piece combined at its offset within out (§2(B)). */
+static size_t peek(const struct bufq *q, const struct pool *chunks, size_t off, uint8_t *out,
+                   size_t len, uint32_t *sum)
 {
     size_t done = 0, room;
+    if (sum)
+        *sum = 0;
     if (off >= q->len)
         return 0;
     if (len > q->len - off)
@@ -100,10 +107,25 @@ size_t bufq_peek(const struct bufq *q, const struct pool *chunks, size_t off, ui
     while (done < len) {
         const uint8_t *src = locate(q, chunks, off + done, &room);
         size_t n = len - done < room ? len - done : room;
-        memcpy(out + done, src, n);
+        if (sum)
+            *sum = csum_combine(*sum, csum_copy(0, out + done, src, n), done);
+        else
+            memcpy(out + done, src, n);
         done += n;
     }
     return done;
+}
+
+size_t bufq_peek(const struct bufq *q, const struct pool *chunks, size_t off, uint8_t *out,
+                 size_t len)
+{
+    return peek(q, chunks, off, out, len, NULL);
+}
+
+size_t bufq_peek_csum(const struct bufq *q, const struct pool *chunks, size_t off,
+                      uint8_t *out, size_t len, uint32_t *sum)
+{
+    return peek(q, chunks, off, out, len, sum);
 }
 
 void bufq_consume(struct bufq *q, struct pool *chunks, size_t n)

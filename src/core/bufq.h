@@ -36,6 +36,10 @@ size_t bufq_append(struct bufq *q, struct pool *chunks, const uint8_t *data, siz
 /* Copies up to len bytes from offset off of the valid bytes; returns bytes copied. */
 size_t bufq_peek(const struct bufq *q, const struct pool *chunks, size_t off, uint8_t *out,
                  size_t len);
+/* bufq_peek that also sets *sum to the csum_add accumulator of the bytes copied, summed
+ * in the same pass (RFC 1071 §2(3)): what the segment's checksum needs of its payload. */
+size_t bufq_peek_csum(const struct bufq *q, const struct pool *chunks, size_t off,
+                      uint8_t *out, size_t len, uint32_t *sum);
 /* Drops n (<= len) bytes from the front; frees chunks left empty. */
 void bufq_consume(struct bufq *q, struct pool *chunks, size_t n);
 /* Frees every chunk. */

@@ -112,10 +112,11 @@ int tcp_emit(struct synack_stack *st, const struct tcp_out *o)
     size_t hl = wire_tcp_build_hdr(buf, cap, &t);
     if (!hl || hl + o->data_len > cap)
         return -1;
+    uint32_t data_sum = 0; /* the payload is summed as it is copied (RFC 1071 §2(3)) */
     if (o->data_len)
-        bufq_peek(o->data, &st->chunks, o->data_off, buf + hl, o->data_len);
+        bufq_peek_csum(o->data, &st->chunks, o->data_off, buf + hl, o->data_len, &data_sum);
     size_t n = hl + o->data_len;
-    wire_tcp_set_csum(buf, n, o->src, o->dst);
+    wire_tcp_set_csum_hdr(buf, hl, n, data_sum, o->src, o->dst);
     struct wire_ip_out h;
     ip_out_init(st, &h, o->src, o->dst, IPPROTO_TCP_);
     h.tos = o->tos;

@@ -23,8 +23,12 @@ static uint32_t fold32(uint64_t sum)
  * per word; the total is folded to 16 bits and, on a little-endian machine, its two bytes
  * swapped back.  Returns the 16-bit big-endian sum of the first len & ~3 bytes.  With
  * SSE2 (every x86-64) four words go per instruction, each widened to a 64-bit lane;
- * the checksum was 41% of a bulk transfer's CPU with one 64-bit add-with-carry chain. */
-static uint32_t sum_words(const uint8_t *data, size_t len)
+ * the checksum was 41% of a bulk transfer's CPU with one 64-bit add-with-carry chain.
+ * When dst is not NULL each word loaded is also stored there (RFC 1071 §2(3): the sum
+ * combined with the copy).  csum_add passes a constant NULL, so its code has no stores;
+ * in csum_copy the compiler takes the test out of the loops. */
+static inline uint32_t sum_words(uint8_t *restrict dst, const uint8_t *restrict data,
+                                 size_t len)
 {
     uint64_t acc = 0;
     size_t i = 0;
@@ -34,6 +38,10 @@ static uint32_t sum_words(const uint8_t *data, size_t len)
     for (; i + 32 <= len; i += 32) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(data + i));
         __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(data + i + 16));
+        if (dst) {
+            _mm_storeu_si128((__m128i *)(void *)(dst + i), x);
+            _mm_storeu_si128((__m128i *)(void *)(dst + i + 16), y);
+        }
         a = _mm_add_epi64(a, _mm_unpacklo_epi32(x, zero));
         b = _mm_add_epi64(b, _mm_unpackhi_epi32(x, zero));
         c = _mm_add_epi64(c, _mm_unpacklo_epi32(y, zero));
@@ -47,6 +55,8 @@ static uint32_t sum_words(const uint8_t *data, size_t len)
     for (; i + 8 <= len; i += 8) {
         uint64_t w;
         memcpy(&w, data + i, 8);
+        if (dst)
+            memcpy(dst + i, &w, 8);
         lo += w & 0xffffffffu;
         hi += w >> 32;
     }
@@ -55,6 +65,8 @@ static uint32_t sum_words(const uint8_t *data, size_t len)
     for (; i + 4 <= len; i += 4) {
         uint32_t w;
         memcpy(&w, data + i, 4);
+        if (dst)
+            memcpy(dst + i, &w, 4);
         acc += w;
     }
     uint64_t t = fold32(acc);
@@ -66,17 +78,43 @@ static uint32_t sum_words(const uint8_t *data, size_t len)
     return (uint32_t)t;
 }
 
-uint32_t csum_add(uint32_t sum, const uint8_t *data, size_t len)
+/* csum_add, copying the bytes to dst as well when dst is not NULL. */
+static inline uint32_t add_copy(uint32_t sum, uint8_t *restrict dst,
+                                const uint8_t *restrict data, size_t len)
 {
     /* RFC 1071 §4.1: sum 16-bit words in a wider accumulator, fold the carries later. */
     size_t i = len & ~(size_t)3;
-    uint64_t acc = (uint64_t)sum + sum_words(data, i);
+    uint64_t acc = (uint64_t)sum + sum_words(dst, data, i);
 
+    if (dst && i < len)
+        memcpy(dst + i, data + i, len - i);
     for (; i + 1 < len; i += 2)
         acc += rd16(data + i);
     if (len & 1)
         acc += (uint32_t)data[len - 1] << 8; /* RFC 1071 §4.1: pad with a zero byte */
     return fold32(acc);
+}
+
+uint32_t csum_add(uint32_t sum, const uint8_t *data, size_t len)
+{
+    return add_copy(sum, NULL, data, len);
+}
+
+uint32_t csum_copy(uint32_t sum, uint8_t *dst, const uint8_t *src, size_t len)
+{
+    /* RFC 1071 §2(3), "combine with data copying": each byte is fetched once for both. */
+    return add_copy(sum, dst, src, len);
+}
+
+uint32_t csum_combine(uint32_t sum, uint32_t part, size_t off)
+{
+    /* RFC 1071 §2(B): a piece starting at an odd offset has its bytes in the other
+     * halves of the words; swapping the bytes of its own 16-bit sum puts them back. */
+    if (off & 1) {
+        part = (uint16_t)~csum_fold(part); /* folded to 16 bits, not complemented */
+        part = ((part & 0xffu) << 8) | (part >> 8);
+    }
+    return fold32((uint64_t)sum + part);
 }
 
 uint16_t csum_fold(uint32_t sum)

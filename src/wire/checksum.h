@@ -9,8 +9,16 @@
 #include "synack.h"
 
 /* Adds data to a running 32-bit one's-complement accumulator (RFC 1071 §4.1).  An odd
- * length is padded with a zero byte; chain calls only on even-length pieces. */
+ * length is padded with a zero byte; chain calls only on even-length pieces (others
+ * through csum_combine). */
 uint32_t csum_add(uint32_t sum, const uint8_t *data, size_t len);
+/* csum_add over src while copying its len bytes to dst (no overlap): the same result as
+ * memcpy then csum_add, with one pass over the bytes (RFC 1071 §2(3)). */
+uint32_t csum_copy(uint32_t sum, uint8_t *dst, const uint8_t *src, size_t len);
+/* Adds part, the accumulator of a piece that starts off bytes into the data summed by
+ * sum, any length and any offset (RFC 1071 §2(B): an odd offset swaps the piece's bytes).
+ * Pieces chained this way give the sum of the whole, each piece summed from 0. */
+uint32_t csum_combine(uint32_t sum, uint32_t part, size_t off);
 /* Folds the accumulator to 16 bits and complements it: the value to store. */
 uint16_t csum_fold(uint32_t sum);
 /* The checksum of one buffer: csum_fold(csum_add(0, data, len)). */

@@ -194,8 +194,15 @@ size_t wire_tcp_build_hdr(uint8_t *buf, size_t cap, const struct wire_tcp_out *t
 void wire_tcp_set_csum(uint8_t *seg, size_t seg_len, const struct synack_addr *src,
                        const struct synack_addr *dst)
 {
-    /* RFC 9293 §3.1: computed with the checksum field zero, over pseudo-header + segment. */
+    wire_tcp_set_csum_hdr(seg, seg_len, seg_len, 0, src, dst);
+}
+
+void wire_tcp_set_csum_hdr(uint8_t *seg, size_t hdr_len, size_t seg_len, uint32_t data_sum,
+                           const struct synack_addr *src, const struct synack_addr *dst)
+{
+    /* RFC 9293 §3.1: computed with the checksum field zero, over pseudo-header + segment;
+     * the payload's part was summed already (RFC 1071 §2(3)), so only the header is read. */
     wr16(seg + 16, 0);
-    wr16(seg + 16, csum_fold(csum_add(csum_pseudo(src, dst, IPPROTO_TCP_, (uint32_t)seg_len),
-                                      seg, seg_len)));
+    uint32_t sum = csum_add(csum_pseudo(src, dst, IPPROTO_TCP_, (uint32_t)seg_len), seg, hdr_len);
+    wr16(seg + 16, csum_fold(csum_combine(sum, data_sum, hdr_len)));
 }

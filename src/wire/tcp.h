@@ -97,5 +97,9 @@ size_t wire_tcp_build_hdr(uint8_t *buf, size_t cap, const struct wire_tcp_out *t
  * already in place at seg (RFC 9293 §3.1, pseudo-header). */
 void wire_tcp_set_csum(uint8_t *seg, size_t seg_len, const struct synack_addr *src,
                        const struct synack_addr *dst);
+/* The same, but only the first hdr_len bytes are read: data_sum is the csum_add
+ * accumulator of the rest (seg_len - hdr_len bytes of payload), e.g. from bufq_peek_csum. */
+void wire_tcp_set_csum_hdr(uint8_t *seg, size_t hdr_len, size_t seg_len, uint32_t data_sum,
+                           const struct synack_addr *src, const struct synack_addr *dst);
 
 #endif

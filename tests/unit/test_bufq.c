@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "core/bufq.h"
+#include "wire/checksum.h"
 
 #define CH BUFQ_CHUNK_BYTES
 #define POOL_CHUNKS 20
@@ -72,6 +73,13 @@ static void check_model(struct model *m, const struct pool *p, uint64_t *rng)
     for (size_t i = 0; i < got; i++)
         diff |= known[i] & (out[i] ^ data[i]);
     CHECK(diff == 0);
+    /* The same window with its checksum taken while copying (RFC 1071 §2(3)): chunk
+     * boundaries fall at any offset, odd ones included. */
+    static uint8_t out2[REF];
+    uint32_t sum;
+    CHECK_EQ(bufq_peek_csum(&m->q, p, off, out2, n, &sum), got);
+    CHECK_MEM(out2, out, got);
+    CHECK_EQ(csum_fold(sum), csum(out, got));
 }
 
 static void random_run(uint64_t seed)

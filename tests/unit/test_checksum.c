@@ -180,9 +180,52 @@ static void test_wide_words_against_reference(void)
     }
 }
 
+/* RFC 1071 §2(3): csum_copy over pieces split anywhere (odd and even lengths, odd and even
+ * offsets, any alignment), each chained by csum_combine, copies every byte and sums to
+ * what memcpy + csum_add over the whole give; nothing outside the pieces is written. */
+static void test_copy_pieces(void)
+{
+    static uint8_t src[2100], dst[2100 + 16], want[2100 + 16];
+    uint64_t x = 0x243f6a8885a308d3ull;
+    for (int round = 0; round < 3000; round++) {
+        for (size_t i = 0; i < sizeof src; i++)
+            src[i] = (uint8_t)(round % 5 == 0 ? 0xff : next_rand(&x)); /* carries */
+        memset(dst, 0xa5, sizeof dst);
+        memset(want, 0xa5, sizeof want);
+        size_t soff = (size_t)(next_rand(&x) % 8), doff = (size_t)(next_rand(&x) % 8);
+        size_t len = (size_t)(next_rand(&x) % 2049);
+        uint32_t seed = (uint32_t)next_rand(&x) & 0xffff;
+        memcpy(want + doff, src + soff, len);
+        uint16_t whole = csum_fold(csum_add(seed, src + soff, len));
+
+        /* The whole in one call: the same accumulator as csum_add. */
+        CHECK_EQ(csum_copy(seed, dst + doff, src + soff, len), csum_add(seed, src + soff, len));
+        CHECK_MEM(dst, want, sizeof dst);
+
+        /* Up to 7 random cuts, so pieces start at odd and even offsets alike. */
+        memset(dst, 0xa5, sizeof dst);
+        uint32_t sum = seed;
+        size_t at = 0;
+        for (int cut = (int)(next_rand(&x) % 8); at < len; cut--) {
+            size_t n = cut > 0 ? (size_t)(next_rand(&x) % (len - at + 1)) : len - at;
+            sum = csum_combine(sum, csum_copy(0, dst + doff + at, src + soff + at, n), at);
+            at += n;
+        }
+        CHECK_EQ(csum_fold(sum), whole);
+        CHECK_MEM(dst, want, sizeof dst);
+    }
+    /* By hand: "\x01" then "\x02\x03" at offset 1 are the words 0102 0300. */
+    static const uint8_t three[] = {0x01, 0x02, 0x03};
+    uint8_t out[3];
+    uint32_t sum = csum_copy(0, out, three, 1);
+    CHECK_EQ(csum_fold(csum_combine(sum, csum_copy(0, out + 1, three + 1, 2), 1)), 0xfbfd);
+    CHECK_MEM(out, three, 3);
+}
+
 int main(void)
 {
     test_wide_words_against_reference();
+    test_copy_pieces();
     test_vectors();
     test_pseudo();
     test_incremental();

@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "wire/bytes.h"
+#include "wire/checksum.h"
 #include "wire/tcp.h"
 
 static const struct synack_addr S4 = {SYNACK_AF_INET, {198, 18, 0, 1}};
@@ -162,6 +163,9 @@ static void test_segment(void)
     CHECK_EQ(wire_tcp_build_hdr(seg, 20, &o6), 20);
     memcpy(seg + 20, "hello", 5);
     wire_tcp_set_csum(seg, 25, &S6, &D6);
+    CHECK_EQ(rd16(seg + 16), 0x0c72);
+    /* The same with the payload summed beforehand (as output does while copying it). */
+    wire_tcp_set_csum_hdr(seg, 20, 25, csum_add(0, seg + 20, 5), &S6, &D6);
     CHECK_EQ(rd16(seg + 16), 0x0c72);
     CHECK_EQ(wire_tcp_parse(seg, 25, &S6, &D6, true, &t), 0);
     CHECK_EQ(t.seq, 0xa0b0c0d0);
