@@ -135,9 +135,15 @@ void tcp_rack_on_ack(struct synack_stack *st, struct tcp_sock *s, const struct w
     if (s->rack_valid && seq_lt(new_low, new_top) && seq_lt(new_low, s->rack_fack) &&
         !tcp_rack_is_rxt(s, new_low, &run_end))
         s->rack_reord = true;
-    /* The newly delivered original data: its highest byte was sent last. */
-    if (seq_gt(new_top, s->snd_una) && !tcp_rack_is_rxt(s, new_top - 1, &run_end))
-        pick(&p, sent_time(s, new_top - 1, now), new_top, false);
+    /* The newly delivered original data: its highest byte was sent last.  Its RTT,
+     * timed in microseconds from the record, also feeds RACK.min_RTT: timestamp
+     * samples have 1 ms granularity, too coarse to judge the retransmissions below. */
+    if (seq_gt(new_top, s->snd_una) && !tcp_rack_is_rxt(s, new_top - 1, &run_end)) {
+        uint32_t t = sent_time(s, new_top - 1, now), rtt = now - t;
+        pick(&p, t, new_top, false);
+        if (!s->min_rtt_us || rtt < s->min_rtt_us)
+            s->min_rtt_us = rtt ? rtt : 1;
+    }
     /* Retransmissions now delivered whole: §6.2 step 2 skips those that may have been
      * answered by the original (the echo predates the retransmission, or the "RTT" is
      * below the minimum). */

@@ -96,9 +96,12 @@ static void enter_recovery(struct synack_stack *st, struct tcp_sock *s, uint32_t
     s->recover_fs = flight;        /* RFC 6937: RecoverFS = FlightSize at the start */
     s->rtt_timing = false;         /* RFC 6298 §3: Karn */
     /* RFC 5681 §3.2 step 2 / RFC 6675 §5 (4.2): retransmit the first unacknowledged
-     * segment at once. */
-    uint32_t n = tcp_xmit(st, s, s->snd_una, s->snd_mss);
-    s->prr_out += n;
+     * segment at once, unless it is a retransmission still in flight (a loss found
+     * above the last recovery point and repaired during it, which now draws its own
+     * reduction). */
+    uint32_t run_end;
+    if (!tcp_rack_is_rxt(s, s->snd_una, &run_end))
+        s->prr_out += tcp_xmit(st, s, s->snd_una, s->snd_mss);
     tcp_arm_rtx(st, s);
 }
 
