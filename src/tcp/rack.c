@@ -122,23 +122,58 @@ static void pick(struct rack_pick *p, uint32_t t, uint32_t end, bool rxt)
     *p = (struct rack_pick){.any = true, .rxt = rxt, .t = t, .end = end};
 }
 
+/* RFC 8985 §6.2 steps 2-4 with what one ACK delivered: RACK.fack, RACK.rtt,
+ * RACK.segment and the D-SACK rounds. */
+static void update(struct tcp_sock *s, const struct rack_pick *p, uint32_t now,
+                   uint32_t new_top, bool dsack)
+{
+    if (!s->rack_valid || seq_gt(new_top, s->rack_fack))
+        s->rack_fack = new_top;
+    if (p->any) {
+        s->rack_rtt_us = now - p->t; /* RACK.rtt: the latest delivery's, even if older */
+        if (!s->rack_valid || !sent_after(s->rack_us, s->rack_end, p->t, p->end)) {
+            if (!s->rack_valid)
+                s->rack_lost_to = s->snd_una;
+            s->rack_valid = true;
+            s->rack_rxt = p->rxt;
+            s->rack_us = p->t;
+            s->rack_end = p->end;
+        }
+    }
+    /* §6.2 step 4: a D-SACK widens the reordering window, once per round trip, for
+     * the next 16 recoveries.  It also says an original we took for lost arrived after
+     * all, which we count as reordering seen (else three SACKed segments would keep
+     * the window at zero and the widening would never apply). */
+    if (s->dsack_round_set && seq_ge(s->snd_una, s->dsack_round))
+        s->dsack_round_set = false;
+    if (dsack && !s->dsack_round_set) {
+        s->dsack_round_set = true;
+        s->dsack_round = s->snd_nxt;
+        if (s->reo_wnd_extra < UINT8_MAX)
+            s->reo_wnd_extra++;
+        s->reo_wnd_persist = 16;
+        s->rack_reord = true;
+    }
+}
+
 void tcp_rack_on_ack(struct synack_stack *st, struct tcp_sock *s, const struct wire_tcp *th,
                      uint32_t ack, uint32_t new_low, uint32_t new_top, bool dsack)
 {
-    if (!tcp_rack_on(st, s))
-        return;
+    /* The records serve RFC 6675's pipe and NextSeg too: they are kept up to date
+     * with RACK off; only RACK's own state waits for it. */
+    bool on = tcp_rack_on(st, s);
     uint32_t now = now_us32(st), run_end;
     struct rack_pick p = {0};
     /* §6.2 step 3: original data delivered below data delivered before (RACK.fack)
      * means the network reordered.  Segments are delivered whole, so a new byte below
      * RACK.fack belongs to a segment that ends below it. */
-    if (s->rack_valid && seq_lt(new_low, new_top) && seq_lt(new_low, s->rack_fack) &&
+    if (on && s->rack_valid && seq_lt(new_low, new_top) && seq_lt(new_low, s->rack_fack) &&
         !tcp_rack_is_rxt(s, new_low, &run_end))
         s->rack_reord = true;
     /* The newly delivered original data: its highest byte was sent last.  Its RTT,
      * timed in microseconds from the record, also feeds RACK.min_RTT: timestamp
      * samples have 1 ms granularity, too coarse to judge the retransmissions below. */
-    if (seq_gt(new_top, s->snd_una) && !tcp_rack_is_rxt(s, new_top - 1, &run_end)) {
+    if (on && seq_gt(new_top, s->snd_una) && !tcp_rack_is_rxt(s, new_top - 1, &run_end)) {
         uint32_t t = sent_time(s, new_top - 1, now), rtt = now - t;
         pick(&p, t, new_top, false);
         if (!s->min_rtt_us || rtt < s->min_rtt_us)
@@ -156,7 +191,7 @@ void tcp_rack_on_ack(struct synack_stack *st, struct tcp_sock *s, const struct w
             continue;
         }
         uint32_t age = now - r->stamp;
-        bool valid = !s->min_rtt_us || age >= s->min_rtt_us;
+        bool valid = on && (!s->min_rtt_us || age >= s->min_rtt_us);
         if (valid && s->ts_ok && (th->opts.has & OPT_TS) && th->opts.ts_ecr) {
             /* the TSval the retransmission carried, at most */
             uint32_t ts_sent = tcp_tsval(st, s->ts_offset) - age / 1000u;
@@ -166,33 +201,8 @@ void tcp_rack_on_ack(struct synack_stack *st, struct tcp_sock *s, const struct w
             pick(&p, r->stamp, r->end, true);
         ranges_remove(s->rxt, &s->rxt_n, i);
     }
-    if (!s->rack_valid || seq_gt(new_top, s->rack_fack))
-        s->rack_fack = new_top;
-    if (p.any) {
-        s->rack_rtt_us = now - p.t; /* RACK.rtt: the latest delivery's, even if older */
-        if (!s->rack_valid || !sent_after(s->rack_us, s->rack_end, p.t, p.end)) {
-            if (!s->rack_valid)
-                s->rack_lost_to = s->snd_una;
-            s->rack_valid = true;
-            s->rack_rxt = p.rxt;
-            s->rack_us = p.t;
-            s->rack_end = p.end;
-        }
-    }
-    /* §6.2 step 4: a D-SACK widens the reordering window, once per round trip, for
-     * the next 16 recoveries.  It also says an original we took for lost arrived after
-     * all, which we count as reordering seen (else three SACKed segments would keep
-     * the window at zero and the widening would never apply). */
-    if (s->dsack_round_set && seq_ge(s->snd_una, s->dsack_round))
-        s->dsack_round_set = false;
-    if (dsack && !s->dsack_round_set) {
-        s->dsack_round_set = true;
-        s->dsack_round = s->snd_nxt;
-        if (s->reo_wnd_extra < UINT8_MAX)
-            s->reo_wnd_extra++;
-        s->reo_wnd_persist = 16;
-        s->rack_reord = true;
-    }
+    if (on)
+        update(s, &p, now, new_top, dsack);
     /* With everything acknowledged nothing can be lost: the next delivery starts
      * RACK afresh (and no stale time is compared across a long idle period). */
     if (ack == s->snd_max)

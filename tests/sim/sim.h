@@ -139,6 +139,7 @@ struct sim_params {
     bool harsh;                          /* the path is bad enough to kill connections */
     double rt_ok;                        /* probability a round trip survives */
     uint32_t buf_chunks;
+    bool no_rack[2];                     /* tcp_recovery = 0 on that side (DupThresh) */
 };
 
 /* One TCP flow as seen on the wire (TX), for "no data after FIN". */

@@ -329,12 +329,17 @@ static bool error_fits(struct sim *s, const struct sim_conn *c, const struct sim
     const struct sim_ep *peer = &c->ep[1 - e->side];
     uint64_t fin_timeout = synack_stack_settings(s->st[1 - e->side])->tcp_fin_timeout_ms * SIM_MS;
     bool peer_long_gone = peer->phase == EP_DONE && e->done_ns >= peer->done_ns + fin_timeout;
+    bool reset_fits = peer_aborted || s->p.harsh || peer_long_gone;
     switch (-e->err) {
     case ECONNRESET:
     case EPIPE:
         /* A RST from an abort, from a peer whose connection gave up on a bad path, or
          * from a peer whose orphan ran out its time. */
-        return peer_aborted || s->p.harsh || peer_long_gone;
+        return reset_fits;
+    case ENOTCONN:
+        /* The same RST, when the next call is shutdown(): like Linux (inet_shutdown on a
+         * closed socket), it reports ENOTCONN, not the pending ECONNRESET. */
+        return reset_fits && e->err_where && !strcmp(e->err_where, "shutdown");
     case ETIMEDOUT:
         /* Retries (SYN, data, keepalive) exhausted: only when loss made it likely. */
         return s->p.harsh;

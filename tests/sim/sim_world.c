@@ -104,15 +104,19 @@ void sim_params_draw(struct sim *s)
     /* A round trip fails more than one time in five: give-ups (ETIMEDOUT, SYN retries,
      * keepalive, orphans' retries) and their consequences are possible. */
     p->harsh = p->rt_ok < 0.8;
+    /* Some stacks judge losses by RFC 6675's DupThresh instead of RACK. */
+    for (int side = 0; side < 2; side++)
+        p->no_rack[side] = sim_rng_chance(r, 0.2);
 }
 
 static void describe_params(struct sim *s)
 {
     const struct sim_params *p = &s->p;
     sim_log(s, "seed %" PRIu64 ": %s, %d connection(s), backlog %d, mtu %u/%u, listener "
-            "rcvbuf %d sndbuf %d, round trip survives %.3f%s",
+            "rcvbuf %d sndbuf %d, round trip survives %.3f%s%s%s",
             s->seed, p->ipv6 ? "IPv6" : "IPv4", p->nconns, p->backlog, p->mtu[0], p->mtu[1],
-            p->ls_rcvbuf, p->ls_sndbuf, p->rt_ok, p->harsh ? " (harsh)" : "");
+            p->ls_rcvbuf, p->ls_sndbuf, p->rt_ok, p->harsh ? " (harsh)" : "",
+            p->no_rack[0] ? ", client without RACK" : "", p->no_rack[1] ? ", server without RACK" : "");
     for (int d = 0; d < 2; d++) {
         const struct synack_memlink_impair *i = &p->imp[d];
         sim_log(s, "  %s: loss %.4f dup %.4f reorder %.4f (+%u us) corrupt %.4f delay %u us "
@@ -142,6 +146,8 @@ int sim_world_setup(struct sim *s)
         cfg.buf_chunks = s->p.buf_chunks;
         if (s->no_sack)
             cfg.tcp_sack = 0;
+        if (s->p.no_rack[side])
+            cfg.tcp_recovery = 0;
         err = synack_stack_create(&cfg, &s->st[side]);
         if (err)
             return err;
