@@ -87,13 +87,7 @@ void tcp_rack_on_send(struct synack_stack *st, struct tcp_sock *s, uint32_t seq,
 
 bool tcp_rack_is_rxt(const struct tcp_sock *s, uint32_t seq, uint32_t *run_end)
 {
-    for (unsigned i = 0; i < s->rxt_n; i++) {
-        if (seq_in(seq, s->rxt[i].start, s->rxt[i].end)) {
-            *run_end = s->rxt[i].end;
-            return true;
-        }
-    }
-    return false;
+    return ranges_find(s->rxt, s->rxt_n, seq, run_end);
 }
 
 /* Whether every byte of [start, end) is below ack or SACKed. */
@@ -270,17 +264,12 @@ void tcp_rack_detect(struct synack_stack *st, struct tcp_sock *s)
     s->rack_lost_to = seq_max(s->rack_lost_to, seq_min(before, sent_by(s, dead)));
     s->rack_lost_to = seq_max(s->rack_lost_to, s->snd_una);
     /* The first byte not yet due, if any: the reordering timer (§6.3) waits for it. */
-    uint32_t at = s->rack_lost_to, run_end;
-    while (seq_lt(at, before)) {
-        if (tcp_sack_is_sacked(s, at, &run_end) || tcp_rack_is_rxt(s, at, &run_end)) {
-            at = run_end;
-            continue;
-        }
+    uint32_t at = tcp_sack_next_hole(s, s->rack_lost_to, before);
+    if (seq_lt(at, before)) {
         uint32_t d = sent_time(s, at, now) + wait;
         if (!timer || us_le(d, due))
             due = d;
         timer = true;
-        break;
     }
     if (timer)
         timer_arm(&st->wheel, &s->rack_timer,

@@ -40,3 +40,14 @@ int ranges_insert(struct seq_range *r, uint8_t *n, unsigned max, uint32_t start,
     (*n)++;
     return (int)at;
 }
+
+bool ranges_find(const struct seq_range *r, unsigned n, uint32_t seq, uint32_t *end)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (seq_in(seq, r[i].start, r[i].end)) {
+            *end = r[i].end;
+            return true;
+        }
+    }
+    return false;
+}

@@ -3,6 +3,7 @@
 #ifndef SYNACK_TCP_RANGES_H
 #define SYNACK_TCP_RANGES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct seq_range {
@@ -18,5 +19,7 @@ struct seq_range {
 int ranges_insert(struct seq_range *r, uint8_t *n, unsigned max, uint32_t start, uint32_t end,
                   uint32_t stamp);
 void ranges_remove(struct seq_range *r, uint8_t *n, unsigned i);
+/* Whether a range holds seq; if so *end is that range's end. */
+bool ranges_find(const struct seq_range *r, unsigned n, uint32_t seq, uint32_t *end);
 
 #endif

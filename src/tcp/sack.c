@@ -84,13 +84,16 @@ void tcp_sack_trim(struct tcp_sock *s)
 
 bool tcp_sack_is_sacked(const struct tcp_sock *s, uint32_t seq, uint32_t *run_end)
 {
-    for (unsigned i = 0; i < s->sacked_n; i++) {
-        if (seq_in(seq, s->sacked[i].start, s->sacked[i].end)) {
-            *run_end = s->sacked[i].end;
-            return true;
-        }
-    }
-    return false;
+    return ranges_find(s->sacked, s->sacked_n, seq, run_end);
+}
+
+uint32_t tcp_sack_next_hole(const struct tcp_sock *s, uint32_t at, uint32_t limit)
+{
+    uint32_t run_end;
+    while (seq_lt(at, limit) &&
+           (tcp_sack_is_sacked(s, at, &run_end) || tcp_rack_is_rxt(s, at, &run_end)))
+        at = run_end;
+    return at;
 }
 
 uint32_t tcp_sack_next_start(const struct tcp_sock *s, uint32_t seq)
@@ -157,19 +160,15 @@ uint32_t tcp_sack_pipe(const struct synack_stack *st, const struct tcp_sock *s)
 bool tcp_sack_next_seg(const struct synack_stack *st, const struct tcp_sock *s, bool rule3,
                        uint32_t *seq, uint32_t *len)
 {
-    uint32_t limit = rule3 ? tcp_sack_highest(s) : lost_boundary(st, s), at = s->snd_una, run_end;
-    while (seq_lt(at, limit)) {
-        if (tcp_sack_is_sacked(s, at, &run_end) || tcp_rack_is_rxt(s, at, &run_end)) {
-            at = run_end;
-            continue;
-        }
-        uint32_t end = seq_min(tcp_sack_next_start(s, at), limit);
-        for (unsigned i = 0; i < s->rxt_n; i++)
-            if (seq_gt(s->rxt[i].start, at))
-                end = seq_min(end, s->rxt[i].start);
-        *seq = at;
-        *len = seq_min(end - at, s->snd_mss);
-        return true;
-    }
-    return false;
+    uint32_t limit = rule3 ? tcp_sack_highest(s) : lost_boundary(st, s);
+    uint32_t at = tcp_sack_next_hole(s, s->snd_una, limit);
+    if (!seq_lt(at, limit))
+        return false;
+    uint32_t end = seq_min(tcp_sack_next_start(s, at), limit);
+    for (unsigned i = 0; i < s->rxt_n; i++)
+        if (seq_gt(s->rxt[i].start, at))
+            end = seq_min(end, s->rxt[i].start);
+    *seq = at;
+    *len = seq_min(end - at, s->snd_mss);
+    return true;
 }

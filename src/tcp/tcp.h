@@ -407,6 +407,9 @@ void tcp_sack_trim(struct tcp_sock *s);
 uint32_t tcp_sack_bytes(const struct tcp_sock *s);
 uint32_t tcp_sack_highest(const struct tcp_sock *s);
 bool tcp_sack_is_sacked(const struct tcp_sock *s, uint32_t seq, uint32_t *run_end);
+/* The first byte from at on, below limit, neither SACKed nor in a retransmission still
+ * in flight (rack.c's record); limit when there is none. */
+uint32_t tcp_sack_next_hole(const struct tcp_sock *s, uint32_t at, uint32_t limit);
 /* The end of the highest part of [start, end) no SACKed block covers (start if none). */
 uint32_t tcp_sack_uncovered_top(const struct tcp_sock *s, uint32_t start, uint32_t end);
 /* Whether seq is lost: RACK's verdict (rack.c) when RACK is on, else RFC 6675 IsLost. */
