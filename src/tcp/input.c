@@ -345,6 +345,8 @@ static bool text_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_s
     if (s->state != SYNACK_TCP_ESTABLISHED && s->state != SYNACK_TCP_FIN_WAIT_1 &&
         s->state != SYNACK_TCP_FIN_WAIT_2)
         return true; /* RFC 9293: after the peer's FIN, text is ignored */
+    if (s->ack_now && tcp_reass_ack_first(s, seq, plen))
+        tcp_send_ack(st, s);
     /* Trim what was already received (RFC 9293 §3.10.7.4, "trimmed"); a segment with
      * nothing new is a duplicate, reported by D-SACK (RFC 2883). */
     if (seq_lt(seq, s->rcv_nxt)) {

@@ -11,6 +11,40 @@ void tcp_reass_clear(struct tcp_sock *s)
     s->dsack_pending = false;
 }
 
+/* The most recently changed block, which the next ACK reports first (RFC 2018 §4). */
+static const struct seq_range *latest_block(const struct tcp_sock *s)
+{
+    const struct seq_range *b = NULL;
+    for (unsigned i = 0; i < s->ooo_n; i++)
+        if (!b || s->ooo[i].stamp > b->stamp)
+            b = &s->ooo[i];
+    return b;
+}
+
+/* Inside a receive batch (batch.c) the ACK owed for out-of-order data waits for the
+ * batch's end, but one ACK holds only 3 or 4 blocks (RFC 2018 §3) and one D-SACK
+ * (RFC 2883 §4).  ACKs sent per segment, as RFC 5681 §4.2 asks, would have reported
+ * each change first; a batch that opens several new blocks would otherwise report only
+ * the last few, and the sender would take the others for lost (RFC 8985 §6.2 marks a
+ * segment lost once a later one is SACKed).  So the owed ACK goes out first when this
+ * segment would start or grow a block other than the most recent one, or bring a
+ * second duplicate while one is pending.  A burst that keeps extending one block still
+ * costs one ACK. */
+bool tcp_reass_ack_first(const struct tcp_sock *s, uint32_t seq, uint32_t len)
+{
+    if (!s->sack_ok || seq == s->rcv_nxt)
+        return false;
+    if (seq_le(seq + len, s->rcv_nxt))
+        return s->dsack_pending; /* an old duplicate */
+    if (seq_lt(seq, s->rcv_nxt))
+        return false; /* partly new: trimmed to in-order data */
+    for (unsigned i = 0; i < s->ooo_n; i++)
+        if (seq_ge(seq, s->ooo[i].start) && seq_le(seq + len, s->ooo[i].end))
+            return s->dsack_pending; /* a duplicate inside a block */
+    const struct seq_range *b = latest_block(s);
+    return b && b->end != seq;
+}
+
 void tcp_reass_dup(struct tcp_sock *s, uint32_t start, uint32_t end)
 {
     if (!s->sack_ok)

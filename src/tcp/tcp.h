@@ -390,6 +390,9 @@ uint32_t tcp_reass_insert(struct synack_stack *st, struct tcp_sock *s, uint32_t 
                           const uint8_t *data, uint32_t len);
 /* After in-order data: joins the blocks that now touch RCV.NXT.  Returns bytes gained. */
 uint32_t tcp_reass_advance(struct tcp_sock *s);
+/* True when the ACK owed (ack_now, still unsent inside a receive batch) must go out
+ * before the segment at seq..seq+len is taken, or what it reports would be lost. */
+bool tcp_reass_ack_first(const struct tcp_sock *s, uint32_t seq, uint32_t len);
 /* Records a duplicate for D-SACK. */
 void tcp_reass_dup(struct tcp_sock *s, uint32_t start, uint32_t end);
 /* Fills the SACK blocks of an outgoing ACK (D-SACK first, then most recent first). */
