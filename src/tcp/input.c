@@ -214,6 +214,7 @@ static bool ack_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_se
         return false;
     }
     uint32_t prior_una = s->snd_una, acked = 0, sacked = 0;
+    uint32_t sacked_before = s->sack_ok ? tcp_sack_bytes(s) : 0;
     bool dsack = false;
     if (s->sack_ok) {
         uint32_t new_low = s->snd_max, new_top = s->snd_una;
@@ -273,7 +274,10 @@ static bool ack_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_se
                   ((s->sack_ok && sacked) ||
                    (!th->payload_len && !(th->flags & (TCP_SYN | TCP_FIN)) &&
                     ((uint32_t)th->win << s->snd_wscale) == s->snd_wnd));
-    tcp_recovery_on_ack(st, s, acked, sacked, dupack);
+    /* RFC 6937 §3 DeliveredData: the change in SND.UNA plus the change in SACKed bytes
+     * (less where the ACK covers bytes SACKed before: they were delivered then). */
+    uint32_t delivered = acked + (s->sack_ok ? tcp_sack_bytes(s) : 0) - sacked_before;
+    tcp_recovery_on_ack(st, s, acked, delivered, dupack);
     tcp_undo_on_ack(st, s, th, dsack);
     tcp_ecn_ack(st, s, th);
     /* RFC 9293 §3.10.7.4: update the send window from the newest segment. */

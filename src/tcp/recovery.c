@@ -95,13 +95,16 @@ static void enter_recovery(struct synack_stack *st, struct tcp_sock *s, uint32_t
     s->prr_delivered = s->prr_out = 0;
     s->recover_fs = flight;        /* RFC 6937: RecoverFS = FlightSize at the start */
     s->rtt_timing = false;         /* RFC 6298 §3: Karn */
-    /* RFC 5681 §3.2 step 2 / RFC 6675 §5 (4.2): retransmit the first unacknowledged
-     * segment at once, unless it is a retransmission still in flight (a loss found
-     * above the last recovery point and repaired during it, which now draws its own
-     * reduction). */
-    uint32_t run_end;
-    if (!tcp_rack_is_rxt(s, s->snd_una, &run_end))
-        s->prr_out += tcp_xmit(st, s, s->snd_una, s->snd_mss);
+    /* RFC 5681 §3.2 step 2 / RFC 6675 §5 (4.2): retransmit the first segment presumed
+     * lost at once, whatever PRR allows (as Linux forces one segment on entry, so a
+     * recovery the RACK timer starts, with nothing delivered, does not wait for the
+     * RTO).  That is SND.UNA unless SND.UNA is a retransmission still in flight (a loss
+     * found above the last recovery point and repaired during it, which now draws its
+     * own reduction): then the first lost hole not yet retransmitted, NextSeg() rule 1. */
+    uint32_t seq = s->snd_una, len = s->snd_mss, run_end;
+    if (!tcp_rack_is_rxt(s, seq, &run_end) ||
+        (s->sack_ok && tcp_sack_next_seg(st, s, false, &seq, &len)))
+        s->prr_out += tcp_xmit(st, s, seq, len);
     tcp_arm_rtx(st, s);
 }
 
@@ -151,17 +154,20 @@ static void exit_recovery(struct tcp_sock *s)
 }
 
 void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, uint32_t acked,
-                         uint32_t sacked, bool dupack)
+                         uint32_t delivered, bool dupack)
 {
-    /* RFC 6937 §3 DeliveredData: newly acknowledged and newly SACKed bytes; without SACK
-     * a duplicate ACK stands for one segment that left the network. */
-    uint32_t delivered = acked + sacked + (!s->sack_ok && dupack ? s->snd_mss : 0u);
+    /* RFC 6937 §3 DeliveredData: without SACK a duplicate ACK stands for one segment
+     * that left the network. */
+    if (!s->sack_ok && dupack)
+        delivered += s->snd_mss;
     tcp_rack_detect(st, s);
+    if (s->in_recovery && seq_ge(s->snd_una, s->recover)) {
+        /* RFC 6582 §3.2 step 3: a full acknowledgment.  The ACK is then taken as any
+         * other (like Linux): it may show a loss above the recovery point, which
+         * starts the next recovery now (no later ACK or timer may come to do it). */
+        exit_recovery(s);
+    }
     if (s->in_recovery) {
-        if (seq_ge(s->snd_una, s->recover)) {
-            exit_recovery(s); /* RFC 6582 §3.2 step 3: a full acknowledgment */
-            return;
-        }
         if (dupack)
             s->dupacks++;
         s->prr_delivered += delivered;
@@ -182,7 +188,7 @@ void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, uint32_t a
         if (maybe_enter_recovery(st, s, acked, delivered))
             return;
         struct tcp_cc_ack a = {
-            .acked = acked,
+            .acked = delivered, /* bytes SACKed before counted then (like Linux) */
             .flight = s->snd_max - s->snd_una + acked,
             .now_us = now_us(st),
             .srtt_us = s->srtt_us,

@@ -108,6 +108,7 @@ struct tcp_sock {
     uint64_t head_sent_ns;       /* when the oldest unacknowledged data was sent */
     uint64_t rtx_stamp_ns;       /* last retransmission, while it is unacknowledged */
     uint32_t rtx_high;           /* end of the highest retransmitted range */
+    uint32_t rtx_first_tsval;    /* TSval of the oldest, while rtx_stamp_ns is set */
     uint8_t rtx_kind;            /* enum tcp_rtx_kind */
     uint8_t dupacks;
 
@@ -137,13 +138,13 @@ struct tcp_sock {
     uint32_t prr_delivered, prr_out, recover_fs; /* RFC 6937 */
     /* Undo of a spurious reduction (src/tcp/undo.c). */
     bool undo_armed;             /* a loss episode's reduction may still be taken back */
-    bool undo_ts_set;            /* the episode has retransmitted; undo_tsval is its first */
+    bool undo_ts_set;            /* undo_tsval holds the Eifel reference */
     uint8_t undo_verdict;        /* enum tcp_undo_verdict */
     uint32_t undo_cwnd, undo_ssthresh; /* before the reduction */
     uint32_t undo_marker;        /* SND.UNA when the episode began */
     uint32_t undo_horizon;       /* SND.MAX at the latest retransmission */
     uint32_t undo_retrans;       /* bytes retransmitted and not yet reported duplicate */
-    uint32_t undo_tsval;
+    uint32_t undo_tsval;         /* oldest retransmission unacknowledged in the episode */
     /* Urgent data (RFC 9293 §3.8.5, RFC 6093; src/tcp/urgent.c). */
     bool urg_mode;               /* SND.UP is ahead of SND.UNA */
     uint32_t snd_up;             /* the byte after the last urgent byte sent */
@@ -445,9 +446,10 @@ void tcp_rack_recovery_end(struct tcp_sock *s);
 void tcp_rack_on_rto(struct tcp_sock *s);
 
 /* recovery.c: duplicate ACKs, fast retransmit, NewReno / SACK recovery, PRR */
-/* Called for every acceptable ACK with what it acknowledged and SACKed. */
+/* Called for every acceptable ACK with the bytes it acknowledged cumulatively and the
+ * bytes it delivered (RFC 6937 §3 DeliveredData). */
 void tcp_recovery_on_ack(struct synack_stack *st, struct tcp_sock *s, uint32_t acked,
-                         uint32_t sacked, bool dupack);
+                         uint32_t delivered, bool dupack);
 void tcp_recovery_on_rto(struct synack_stack *st, struct tcp_sock *s);
 /* RFC 8985 §6.3: the reordering window ran out: look for losses again. */
 void tcp_rack_timer_fire(struct timer *t, void *ctx);
@@ -458,6 +460,7 @@ void tcp_rack_timer_fire(struct timer *t, void *ctx);
  * processing, with whether the ACK carried a D-SACK (its first block). */
 enum tcp_undo_verdict { TCP_UNDO_PENDING, TCP_UNDO_SPURIOUS, TCP_UNDO_NEEDED };
 void tcp_undo_begin(struct tcp_sock *s, bool rto);
+/* Before a retransmission of len bytes goes out (and before rtx_stamp_ns is set). */
 void tcp_undo_on_retransmit(struct synack_stack *st, struct tcp_sock *s, uint32_t len);
 void tcp_undo_on_ack(struct synack_stack *st, struct tcp_sock *s, const struct wire_tcp *th,
                      bool dsack);

@@ -1,7 +1,8 @@
 /* undo.c: spurious retransmissions and taking back the window reduction they caused.
  * Detection by timestamps (Eifel, RFC 3522 §3): the first ACK for retransmitted data
- * echoes a TSval older than the first retransmission, so the original arrived; or by
- * D-SACK (RFC 3708 §3, RFC 2883 §4): every retransmitted byte was reported a duplicate.
+ * echoes a TSval older than every retransmission still unacknowledged, so the original
+ * arrived; or by D-SACK (RFC 3708 §3, RFC 2883 §4): every retransmitted byte was
+ * reported a duplicate.
  * The response (RFC 4015 §2, as Linux does it): cwnd and ssthresh return to their values
  * before the reduction, and after a timeout sending goes on with new data instead of
  * resending what arrived.  An undo waits for the end of fast recovery (holes may still
@@ -25,16 +26,25 @@ void tcp_undo_begin(struct tcp_sock *s, bool rto)
     s->undo_marker = s->snd_una;
     s->undo_horizon = s->snd_max;
     s->undo_retrans = 0;
-    s->undo_ts_set = false;
+    /* RFC 3522 §3's RetransmitTS is the TSval of the first retransmission; when one from
+     * an earlier episode is still unacknowledged, it is that one's.  The receiver echoes
+     * the TSval of the segment that filled the left edge (RFC 7323 §4.3): that
+     * retransmission, and with the episode's own first retransmission as reference
+     * its older TSval would look like the original's (Linux keeps retrans_stamp until
+     * every retransmission is acknowledged, for the same reason). */
+    s->undo_ts_set = s->rtx_stamp_ns != 0;
+    s->undo_tsval = s->rtx_first_tsval;
     s->undo_verdict = TCP_UNDO_PENDING;
 }
 
 void tcp_undo_on_retransmit(struct synack_stack *st, struct tcp_sock *s, uint32_t len)
 {
+    if (!s->rtx_stamp_ns) /* none unacknowledged: this is the oldest */
+        s->rtx_first_tsval = tcp_tsval(st, s->ts_offset); /* the TSval it carries */
     if (!s->undo_armed)
         return;
     if (!s->undo_ts_set) {
-        s->undo_tsval = tcp_tsval(st, s->ts_offset); /* the TSval this segment carries */
+        s->undo_tsval = s->rtx_first_tsval;
         s->undo_ts_set = true;
     }
     s->undo_retrans += len;
