@@ -3,10 +3,15 @@
 #include "tcp/cc.h"
 #include "tcp/cc_impl.h"
 
-/* The larger of half the flight and two segments (RFC 5681 §3.1 eqn. 4). */
+/* RFC 5681 §3.1 eqn. 4: max(FlightSize/2, 2*SMSS), with FlightSize at most cwnd.  The
+ * RFC takes FlightSize rather than cwnd so that a sender that did not use its window
+ * does not keep it; the other way round, with SACK the data sent but not cumulatively
+ * acknowledged can exceed cwnd (RFC 6675 §5 sends by pipe, which leaves SACKed data
+ * out): a loss right after a recovery, with much SACKed data still above SND.UNA,
+ * would then hardly reduce the window at all (Linux takes cwnd/2). */
 static uint32_t half_flight(const struct tcp_cc *cc, uint32_t flight)
 {
-    uint32_t half = flight / 2;
+    uint32_t half = (flight < cc->cwnd ? flight : cc->cwnd) / 2;
     return half > 2 * cc->mss ? half : 2 * cc->mss;
 }
 

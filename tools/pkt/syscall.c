@@ -521,6 +521,12 @@ static int do_setsockopt(struct pkt_run *r, const struct pkt_syscall *c, struct 
         val.l.l_onoff = (int)onoff;
         val.l.l_linger = (int)linger;
         natural = sizeof(val.l);
+    } else if (v->kind == PKT_E_STRING) {
+        /* A name, as TCP_CONGESTION takes: the bytes without the terminator. */
+        natural = strlen(v->text);
+        if (natural > sizeof(val.raw))
+            natural = sizeof(val.raw);
+        memcpy(val.raw, v->text, natural);
     } else {
         int64_t n;
         if (eval_int(r, v, &n))
