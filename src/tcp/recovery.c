@@ -95,16 +95,14 @@ static void enter_recovery(struct synack_stack *st, struct tcp_sock *s, uint32_t
     s->prr_delivered = s->prr_out = 0;
     s->recover_fs = flight;        /* RFC 6937: RecoverFS = FlightSize at the start */
     s->rtt_timing = false;         /* RFC 6298 §3: Karn */
-    /* RFC 5681 §3.2 step 2 / RFC 6675 §5 (4.2): retransmit the first segment presumed
-     * lost at once, whatever PRR allows (as Linux forces one segment on entry, so a
-     * recovery the RACK timer starts, with nothing delivered, does not wait for the
-     * RTO).  That is SND.UNA unless SND.UNA is a retransmission still in flight (a loss
-     * found above the last recovery point and repaired during it, which now draws its
-     * own reduction): then the first lost hole not yet retransmitted, NextSeg() rule 1. */
-    uint32_t seq = s->snd_una, len = s->snd_mss, run_end;
-    if (!tcp_rack_is_rxt(s, seq, &run_end) ||
-        (s->sack_ok && tcp_sack_next_seg(st, s, false, &seq, &len)))
-        s->prr_out += tcp_xmit(st, s, seq, len);
+    /* RFC 5681 §3.2 step 2 / RFC 6675 §5 (4.2): retransmit the first unacknowledged
+     * segment at once, unless it is a retransmission still in flight (a loss found
+     * above the last recovery point and repaired during it, which now draws its own
+     * reduction): this ACK's PRR budget then goes to the first lost hole (NextSeg()
+     * rule 1). */
+    uint32_t run_end;
+    if (!tcp_rack_is_rxt(s, s->snd_una, &run_end))
+        s->prr_out += tcp_xmit(st, s, s->snd_una, s->snd_mss);
     tcp_arm_rtx(st, s);
 }
 
