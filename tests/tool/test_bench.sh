@@ -6,10 +6,11 @@
 # timed), against the Mathis et al. bound MSS/RTT*1.22/sqrt(p).  A guard on the loss
 # recovery and congestion control as a whole: every run finishes without a timeout, and
 # the mean over five seeds stays near what the rules allow (the bench prints an
-# idealised AIMD of the same rules: 0.959 of the bound for CUBIC, 0.906 for Reno).  The
-# floors are 0.95 (CUBIC) and 0.85 (Reno); synack measured 0.981 and 0.889 (200 MB a
-# run, ~2,400 loss episodes: long enough to meet the rare lost retransmission that only
-# RACK can save from a timeout).  Bad arguments exit 2.
+# idealised AIMD of the same rules: 0.959 of the bound for CUBIC, 0.906 for Reno; it is
+# pessimistic, the stack's Reno beats it).  The floors are issue 5's criterion, 1.0 for
+# CUBIC, and 0.89 for Reno; synack measured 1.069 and 0.926 (200 MB a run, ~2,200 loss
+# episodes: long enough to meet the rare lost retransmission that only RACK can save
+# from a timeout).  Bad arguments exit 2.
 . "$(dirname "$0")/lib.sh" "$1"
 
 if "$tool" bench --bytes 1000000 --connections 3000 --idle 500 > "$t/all" 2>&1 &&
@@ -21,7 +22,7 @@ fi
 if ! "$tool" bench --lossy-only --lossy-bytes 200000000 > "$t/out" 2>&1; then
   bad "synack bench --lossy-only failed"; cat "$t/out"
 fi
-for cc in cubic:0.95 reno:0.85; do
+for cc in cubic:1.0 reno:0.89; do
   name=${cc%%:*} floor=${cc#*:}
   mean=$(sed -n "s/^lossy $name: ratio to the bound over 5 seeds: mean \([0-9.]*\),.*/\1/p" "$t/out")
   runs=$(grep -c "^  $name seed [0-9]*: .*, 0 timeouts," "$t/out")
