@@ -213,8 +213,7 @@ static bool ack_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_se
         stack_drop(st, SYNACK_DROP_BAD_ACK);
         return false;
     }
-    uint32_t prior_una = s->snd_una, acked = 0, sacked = 0;
-    uint32_t sacked_before = s->sack_ok ? tcp_sack_bytes(s) : 0;
+    uint32_t prior_una = s->snd_una, acked = 0, sacked = 0, sacked_acked = 0;
     bool dsack = false;
     if (s->sack_ok) {
         uint32_t new_low = s->snd_max, new_top = s->snd_una;
@@ -239,7 +238,7 @@ static bool ack_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_se
         s->snd_una = ack;
         if (seq_lt(s->snd_nxt, s->snd_una))
             s->snd_nxt = s->snd_una;
-        tcp_sack_trim(s);
+        sacked_acked = tcp_sack_trim(s);
         /* RFC 6298 §5.7 and Karn: the backed-off RTO is kept until a valid sample. */
         if (tcp_rtt_from_ack(st, s, th))
             s->backoff = 0;
@@ -276,7 +275,7 @@ static bool ack_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_se
                     ((uint32_t)th->win << s->snd_wscale) == s->snd_wnd));
     /* RFC 6937 §3 DeliveredData: the change in SND.UNA plus the change in SACKed bytes
      * (less where the ACK covers bytes SACKed before: they were delivered then). */
-    uint32_t delivered = acked + (s->sack_ok ? tcp_sack_bytes(s) : 0) - sacked_before;
+    uint32_t delivered = acked + sacked - sacked_acked;
     tcp_recovery_on_ack(st, s, acked, delivered, dupack);
     tcp_undo_on_ack(st, s, th, dsack);
     tcp_ecn_ack(st, s, th);
@@ -349,14 +348,12 @@ static bool text_input(struct synack_stack *st, struct tcp_sock *s, struct tcp_s
     if (s->state != SYNACK_TCP_ESTABLISHED && s->state != SYNACK_TCP_FIN_WAIT_1 &&
         s->state != SYNACK_TCP_FIN_WAIT_2)
         return true; /* RFC 9293: after the peer's FIN, text is ignored */
-    if (s->ack_now && tcp_reass_ack_first(s, seq, plen))
-        tcp_send_ack(st, s);
     /* Trim what was already received (RFC 9293 §3.10.7.4, "trimmed"); a segment with
      * nothing new is a duplicate, reported by D-SACK (RFC 2883). */
     if (seq_lt(seq, s->rcv_nxt)) {
         uint32_t dup = s->rcv_nxt - seq;
         if (dup >= plen) {
-            tcp_reass_dup(s, seq, seq + plen);
+            tcp_reass_dup(st, s, seq, seq + plen);
             s->ack_now = true;
             return true;
         }
@@ -503,7 +500,7 @@ void tcp_rcv_synchronized(struct synack_stack *st, struct tcp_sock *s, struct tc
     if (!ok) {
         /* An old duplicate is reported by D-SACK in that ACK (RFC 2883 §4.1.1). */
         if (!rst && th->payload_len && seq_lt(th->seq, s->rcv_nxt))
-            tcp_reass_dup(s, th->seq, th->seq + (uint32_t)th->payload_len);
+            tcp_reass_dup(st, s, th->seq, th->seq + (uint32_t)th->payload_len);
         if (!rst)
             tcp_send_ack(st, s);
         stack_drop(st, SYNACK_DROP_OUT_OF_WINDOW);

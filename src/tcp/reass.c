@@ -21,34 +21,22 @@ static const struct seq_range *latest_block(const struct tcp_sock *s)
     return b;
 }
 
-/* Inside a receive batch (batch.c) the ACK owed for out-of-order data waits for the
- * batch's end, but one ACK holds only 3 or 4 blocks (RFC 2018 §3) and one D-SACK
- * (RFC 2883 §4).  ACKs sent per segment, as RFC 5681 §4.2 asks, would have reported
- * each change first; a batch that opens several new blocks would otherwise report only
- * the last few, and the sender would take the others for lost (RFC 8985 §6.2 marks a
- * segment lost once a later one is SACKed).  So the owed ACK goes out first when this
- * segment would start or grow a block other than the most recent one, or bring a
- * second duplicate while one is pending.  A burst that keeps extending one block still
- * costs one ACK. */
-bool tcp_reass_ack_first(const struct tcp_sock *s, uint32_t seq, uint32_t len)
-{
-    if (!s->sack_ok || seq == s->rcv_nxt)
-        return false;
-    if (seq_le(seq + len, s->rcv_nxt))
-        return s->dsack_pending; /* an old duplicate */
-    if (seq_lt(seq, s->rcv_nxt))
-        return false; /* partly new: trimmed to in-order data */
-    for (unsigned i = 0; i < s->ooo_n; i++)
-        if (seq_ge(seq, s->ooo[i].start) && seq_le(seq + len, s->ooo[i].end))
-            return s->dsack_pending; /* a duplicate inside a block */
-    const struct seq_range *b = latest_block(s);
-    return b && b->end != seq;
-}
+/* Inside a receive batch (batch.c) the ACK owed for out-of-order data (ack_now) waits
+ * for the batch's end, but one ACK holds only 3 or 4 blocks (RFC 2018 §3) and one
+ * D-SACK (RFC 2883 §4).  ACKs sent per segment, as RFC 5681 §4.2 asks, would have
+ * reported each change first; a batch that opens several new blocks would otherwise
+ * report only the last few, and the sender would take the others for lost (RFC 8985
+ * §6.2 marks a segment lost once a later one is SACKed).  So the owed ACK goes out
+ * before a second duplicate replaces a pending one (tcp_reass_dup) and before data
+ * starts or grows a block other than the most recent one (tcp_reass_insert).  A burst
+ * that keeps extending one block still costs one ACK. */
 
-void tcp_reass_dup(struct tcp_sock *s, uint32_t start, uint32_t end)
+void tcp_reass_dup(struct synack_stack *st, struct tcp_sock *s, uint32_t start, uint32_t end)
 {
     if (!s->sack_ok)
         return;
+    if (s->dsack_pending && s->ack_now)
+        tcp_send_ack(st, s); /* the pending one first (above) */
     s->dsack_pending = true;
     s->dsack_start = start;
     s->dsack_end = end;
@@ -61,11 +49,14 @@ uint32_t tcp_reass_insert(struct synack_stack *st, struct tcp_sock *s, uint32_t 
     /* A segment wholly inside a block is a duplicate (RFC 2883 §4.1.2). */
     for (unsigned i = 0; i < s->ooo_n; i++) {
         if (seq_ge(seq, s->ooo[i].start) && seq_le(end, s->ooo[i].end)) {
-            tcp_reass_dup(s, seq, end);
+            tcp_reass_dup(st, s, seq, end);
             s->ooo[i].stamp = ++s->ooo_stamp;
             return 0;
         }
     }
+    const struct seq_range *latest = latest_block(s);
+    if (s->sack_ok && s->ack_now && latest && latest->end != seq)
+        tcp_send_ack(st, s); /* what the owed ACK reports first is not this block (above) */
     /* Data lives in rcvq at offset len + (seq - rcv_nxt). */
     size_t off = s->rcvq.len + (seq - s->rcv_nxt);
     uint32_t n = (uint32_t)bufq_write_at(&s->rcvq, &st->chunks, off, data, len);

@@ -74,12 +74,18 @@ uint32_t tcp_sack_update(struct tcp_sock *s, const struct wire_tcp_opts *o, bool
     return after > before ? after - before : 0;
 }
 
-void tcp_sack_trim(struct tcp_sock *s)
+uint32_t tcp_sack_trim(struct tcp_sock *s)
 {
-    while (s->sacked_n && seq_le(s->sacked[0].end, s->snd_una))
+    uint32_t dropped = 0;
+    while (s->sacked_n && seq_le(s->sacked[0].end, s->snd_una)) {
+        dropped += s->sacked[0].end - s->sacked[0].start;
         ranges_remove(s->sacked, &s->sacked_n, 0);
-    if (s->sacked_n && seq_lt(s->sacked[0].start, s->snd_una))
+    }
+    if (s->sacked_n && seq_lt(s->sacked[0].start, s->snd_una)) {
+        dropped += s->snd_una - s->sacked[0].start;
         s->sacked[0].start = s->snd_una;
+    }
+    return dropped;
 }
 
 bool tcp_sack_is_sacked(const struct tcp_sock *s, uint32_t seq, uint32_t *run_end)

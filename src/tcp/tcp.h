@@ -391,11 +391,8 @@ uint32_t tcp_reass_insert(struct synack_stack *st, struct tcp_sock *s, uint32_t 
                           const uint8_t *data, uint32_t len);
 /* After in-order data: joins the blocks that now touch RCV.NXT.  Returns bytes gained. */
 uint32_t tcp_reass_advance(struct tcp_sock *s);
-/* True when the ACK owed (ack_now, still unsent inside a receive batch) must go out
- * before the segment at seq..seq+len is taken, or what it reports would be lost. */
-bool tcp_reass_ack_first(const struct tcp_sock *s, uint32_t seq, uint32_t len);
-/* Records a duplicate for D-SACK. */
-void tcp_reass_dup(struct tcp_sock *s, uint32_t start, uint32_t end);
+/* Records a duplicate for D-SACK (sending first an ACK still owed for an earlier one). */
+void tcp_reass_dup(struct synack_stack *st, struct tcp_sock *s, uint32_t start, uint32_t end);
 /* Fills the SACK blocks of an outgoing ACK (D-SACK first, then most recent first). */
 void tcp_sack_blocks(struct tcp_sock *s, struct wire_tcp_opts *o);
 void tcp_reass_clear(struct tcp_sock *s);
@@ -406,8 +403,8 @@ void tcp_reass_clear(struct tcp_sock *s);
  * newly SACKed, *new_top raised to the end of the highest. */
 uint32_t tcp_sack_update(struct tcp_sock *s, const struct wire_tcp_opts *o, bool *dsack,
                          uint32_t *new_low, uint32_t *new_top);
-/* Drops what SND.UNA passed. */
-void tcp_sack_trim(struct tcp_sock *s);
+/* Drops what SND.UNA passed.  Returns the SACKed bytes it dropped. */
+uint32_t tcp_sack_trim(struct tcp_sock *s);
 uint32_t tcp_sack_bytes(const struct tcp_sock *s);
 uint32_t tcp_sack_highest(const struct tcp_sock *s);
 bool tcp_sack_is_sacked(const struct tcp_sock *s, uint32_t seq, uint32_t *run_end);

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "two_hosts.h"
+#include "wire/ip.h"
+#include "wire/tcp.h"
 
 #define MS 1000000ull
 
@@ -51,48 +53,46 @@ struct holes {
     unsigned nblocks;
 };
 
+/* The TCP segment of an IPv4 packet, parsed by the stack's own wire code. */
+static bool parse_segment(const uint8_t *pkt, size_t len, struct wire_tcp *t)
+{
+    struct wire_ip ip;
+    return wire_ip_parse(pkt, len, &ip) == 0 &&
+           wire_tcp_parse(ip.payload, ip.payload_len, &ip.src, &ip.dst, false, t) == 0;
+}
+
 static void holes_tap(void *user, int event, int from, int to, uint64_t now, const uint8_t *pkt,
                       size_t len)
 {
     (void)to;
     (void)now;
     struct holes *h = user;
-    if (event != SYNACK_MEMLINK_TX || len < 40)
+    struct wire_tcp t;
+    if (event != SYNACK_MEMLINK_TX || !parse_segment(pkt, len, &t))
         return;
-    size_t ihl = (size_t)(pkt[0] & 15) * 4, doff = (size_t)(pkt[ihl + 12] >> 4) * 4;
-    if (from == h->client && h->keep && len > ihl + doff && h->kept < HOLES_SEGS) {
+    if (from == h->client && h->keep && t.payload_len && h->kept < HOLES_SEGS) {
         memcpy(h->seg[h->kept], pkt, len);
         h->len[h->kept++] = len;
     }
     if (from != h->server)
         return;
     h->acks++;
-    for (size_t o = ihl + 20; o < ihl + doff;) { /* the options: find SACK (kind 5) */
-        uint8_t kind = pkt[o];
-        if (kind == 0)
-            break;
-        if (kind == 1) {
-            o++;
-            continue;
+    for (unsigned k = 0; k < t.opts.sack_n && h->nblocks < 32; k++) {
+        uint32_t start = t.opts.sack[k].start, end = t.opts.sack[k].end;
+        bool seen = false;
+        for (unsigned i = 0; i < h->nblocks; i++)
+            seen |= h->blocks[i][0] == start && h->blocks[i][1] == end;
+        if (!seen) {
+            h->blocks[h->nblocks][0] = start;
+            h->blocks[h->nblocks++][1] = end;
         }
-        uint8_t olen = pkt[o + 1];
-        for (size_t b = o + 2; kind == 5 && b + 8 <= o + olen && h->nblocks < 32; b += 8) {
-            uint32_t start = be32(pkt + b), end = be32(pkt + b + 4);
-            bool seen = false;
-            for (unsigned i = 0; i < h->nblocks; i++)
-                seen |= h->blocks[i][0] == start && h->blocks[i][1] == end;
-            if (!seen) {
-                h->blocks[h->nblocks][0] = start;
-                h->blocks[h->nblocks++][1] = end;
-            }
-        }
-        o += olen ? olen : 1;
     }
 }
 
-static uint32_t seg_seq(const uint8_t *pkt)
+static uint32_t seg_seq(const uint8_t *pkt, size_t len)
 {
-    return be32(pkt + (size_t)(pkt[0] & 15) * 4 + 4);
+    struct wire_tcp t;
+    return parse_segment(pkt, len, &t) ? t.seq : 0;
 }
 
 struct states {
@@ -178,7 +178,8 @@ int main(void)
     synack_memlink_run(m, synack_memlink_now(m) + 6 * MS, NULL, NULL); /* the batch only */
     CHECK_EQ(hs.acks, 4); /* one per block the batch opened */
     for (unsigned i = 1; i + 1 < hs.kept; i += 3) {
-        uint32_t start = seg_seq(hs.seg[i]), end = seg_seq(hs.seg[i + 1]) + mss;
+        uint32_t start = seg_seq(hs.seg[i], hs.len[i]);
+        uint32_t end = seg_seq(hs.seg[i + 1], hs.len[i + 1]) + mss;
         bool reported = false;
         for (unsigned b = 0; b < hs.nblocks; b++)
             reported |= hs.blocks[b][0] == start && hs.blocks[b][1] == end;
